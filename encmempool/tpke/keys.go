@@ -1,0 +1,392 @@
+package tpke
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"runtime"
+	"sync"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	"github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+)
+
+// Key-share and key errors.
+var (
+	ErrInvalidShare   = errors.New("tpke: key share does not verify")
+	ErrInvalidKey     = errors.New("tpke: key does not verify")
+	ErrShareCount     = errors.New("tpke: number of shares does not match")
+	ErrSigners        = errors.New("tpke: invalid signer set")
+	ErrRandomness     = errors.New("tpke: reading randomness failed")
+	ErrNoIdentities   = errors.New("tpke: no identities")
+	ErrKeyperIndex    = errors.New("tpke: keyper index out of range")
+)
+
+// EonPublicKey is the committee's key for one eon, PK = x·g2.
+type EonPublicKey struct{ g2Prepared }
+
+// ParseEonPublicKey decodes a compressed G2 eon key.
+func ParseEonPublicKey(b []byte) (*EonPublicKey, error) {
+	p, err := decodeG2(b)
+	if err != nil {
+		return nil, fmt.Errorf("eon public key: %w", err)
+	}
+	return &EonPublicKey{g2Prepared{p: p}}, nil
+}
+
+// Bytes returns the compressed encoding.
+func (pk *EonPublicKey) Bytes() []byte { b := pk.p.Bytes(); return b[:] }
+
+// Equal reports whether both keys are the same point.
+func (pk *EonPublicKey) Equal(o *EonPublicKey) bool { return pk.p.Equal(&o.p) }
+
+// PublicShare is keyper i's public share PK_i = x_i·g2, against which its
+// key shares are checked.
+type PublicShare struct {
+	Index int
+	g2Prepared
+}
+
+// ParsePublicShare decodes keyper index's compressed G2 public share.
+func ParsePublicShare(index int, b []byte) (*PublicShare, error) {
+	if index < 0 {
+		return nil, ErrKeyperIndex
+	}
+	p, err := decodeG2(b)
+	if err != nil {
+		return nil, fmt.Errorf("public share %d: %w", index, err)
+	}
+	return &PublicShare{Index: index, g2Prepared: g2Prepared{p: p}}, nil
+}
+
+// Bytes returns the compressed encoding.
+func (ps *PublicShare) Bytes() []byte { b := ps.p.Bytes(); return b[:] }
+
+// SecretShare is keyper i's share x_i = f(i+1) of the eon secret. Never log
+// it.
+type SecretShare struct {
+	Index int
+	x     fr.Element
+}
+
+// ParseSecretShare decodes a 32-byte big-endian share for keyper index.
+func ParseSecretShare(index int, b []byte) (*SecretShare, error) {
+	if index < 0 {
+		return nil, ErrKeyperIndex
+	}
+	x, err := decodeScalar(b)
+	if err != nil {
+		return nil, fmt.Errorf("secret share %d: %w", index, err)
+	}
+	return &SecretShare{Index: index, x: x}, nil
+}
+
+// Bytes returns the 32-byte big-endian encoding. It is secret.
+func (s *SecretShare) Bytes() []byte { b := s.x.Bytes(); return b[:] }
+
+// String hides the value so that a share never reaches a log by accident.
+func (s *SecretShare) String() string { return fmt.Sprintf("SecretShare{index: %d}", s.Index) }
+
+// PublicShare returns x_i·g2.
+func (s *SecretShare) PublicShare() *PublicShare {
+	return &PublicShare{Index: s.Index, g2Prepared: g2Prepared{p: mulG2Base(&s.x)}}
+}
+
+// KeyShare returns s_i(id) = x_i·Q(id). gnark's scalar multiplication is
+// variable-time (see the package doc).
+func (s *SecretShare) KeyShare(q *IdentityPoint) KeyShare {
+	var out bls.G1Affine
+	out.ScalarMultiplication(&q.p, bigInt(&s.x))
+	return KeyShare{p: out}
+}
+
+// KeyShare is one keyper's share of the key for one identity.
+type KeyShare struct{ p bls.G1Affine }
+
+// ParseKeyShare decodes one compressed G1 key share, with the subgroup check.
+func ParseKeyShare(b []byte) (KeyShare, error) {
+	p, err := decodeG1(b, true)
+	if err != nil {
+		return KeyShare{}, fmt.Errorf("key share: %w", err)
+	}
+	return KeyShare{p: p}, nil
+}
+
+// Bytes returns the compressed encoding.
+func (s KeyShare) Bytes() []byte { b := s.p.Bytes(); return b[:] }
+
+// Key is the decryption key D(id) = x·Q(id) for one identity; for a batch
+// identity it is the committee's BLS signature on the batch.
+type Key struct{ p bls.G1Affine }
+
+// ParseKey decodes a compressed G1 key, with the subgroup check.
+func ParseKey(b []byte) (*Key, error) {
+	p, err := decodeG1(b, true)
+	if err != nil {
+		return nil, fmt.Errorf("key: %w", err)
+	}
+	return &Key{p: p}, nil
+}
+
+// Bytes returns the compressed encoding.
+func (k *Key) Bytes() []byte { b := k.p.Bytes(); return b[:] }
+
+// VerifyShare checks one key share: e(s_i, g2) = e(Q(id), PK_i).
+func VerifyShare(pub *PublicShare, q *IdentityPoint, s KeyShare) error {
+	if s.p.IsInfinity() || !checkPairs(&s.p, &q.p, &pub.g2Prepared) {
+		return ErrInvalidShare
+	}
+	return nil
+}
+
+// coefficientBytes is the size of the random coefficients of the batched
+// share check: 128 bits, so a bad message passes with probability 2^-128.
+const coefficientBytes = 16
+
+// VerifyShares checks one keyper's shares for many identities at once and
+// returns them decoded. shares is the concatenation of len(ids) compressed
+// G1 points, share k for identity ids[k]. Every point is checked to be on
+// the curve, not at infinity and in the subgroup (batched); then, with
+// random 128-bit coefficients c_k read from rnd (crypto/rand in
+// production), e(Σ c_k·s_k, g2) = e(Σ c_k·Q_k, PK_i) is checked with two
+// multi-scalar multiplications and one two-term pairing check. One bad
+// share rejects the whole message with ErrInvalidShare; the caller keeps it
+// as evidence and does not bisect.
+func VerifyShares(pub *PublicShare, ids []*IdentityPoint, shares []byte, rnd io.Reader) ([]KeyShare, error) {
+	n := len(ids)
+	if n == 0 {
+		return nil, ErrNoIdentities
+	}
+	if len(shares) != n*G1Size {
+		return nil, fmt.Errorf("%w: %d bytes for %d identities", ErrShareCount, len(shares), n)
+	}
+	pts := make([]bls.G1Affine, n)
+	qs := make([]bls.G1Affine, n)
+	for k := range n {
+		p, err := decodeG1(shares[k*G1Size:(k+1)*G1Size], false)
+		if err != nil {
+			return nil, fmt.Errorf("share %d: %w", k, err)
+		}
+		pts[k] = p
+		qs[k] = ids[k].p
+	}
+	if !bls.IsInSubGroupBatchG1(pts) {
+		return nil, ErrNotInSubgroup
+	}
+	coeffs := make([]fr.Element, n)
+	buf := make([]byte, n*coefficientBytes)
+	if _, err := io.ReadFull(rnd, buf); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrRandomness, err)
+	}
+	for k := range coeffs {
+		coeffs[k].SetBytes(buf[k*coefficientBytes : (k+1)*coefficientBytes])
+		if coeffs[k].IsZero() {
+			coeffs[k].SetOne()
+		}
+	}
+	var s, q bls.G1Affine
+	cfg := ecc.MultiExpConfig{}
+	if _, err := s.MultiExp(pts, coeffs, cfg); err != nil {
+		return nil, fmt.Errorf("tpke: multi-exponentiation: %w", err)
+	}
+	if _, err := q.MultiExp(qs, coeffs, cfg); err != nil {
+		return nil, fmt.Errorf("tpke: multi-exponentiation: %w", err)
+	}
+	if !checkPairs(&s, &q, &pub.g2Prepared) {
+		return nil, ErrInvalidShare
+	}
+	out := make([]KeyShare, n)
+	for k := range pts {
+		out[k] = KeyShare{p: pts[k]}
+	}
+	return out, nil
+}
+
+// VerifyKey checks a key against the eon key: e(D, g2) = e(Q(id), PK).
+func VerifyKey(pk *EonPublicKey, q *IdentityPoint, k *Key) error {
+	if k.p.IsInfinity() || !checkPairs(&k.p, &q.p, &pk.g2Prepared) {
+		return ErrInvalidKey
+	}
+	return nil
+}
+
+// VerifyBatchSignature checks the committee's attestation of a batch: the
+// key of the batch identity, which is a BLS signature under the eon key on
+// (chain id, eon, batch number, batch hash).
+func VerifyBatchSignature(pk *EonPublicKey, chainID, eon, batchNumber uint64, batchHash [32]byte, sig *Key) error {
+	return VerifyKey(pk, BatchIdentity(chainID, eon, batchNumber, batchHash).Point(), sig)
+}
+
+// Aggregator interpolates keys at 0 from the shares of one fixed signer set.
+// Its Lagrange coefficients are computed once, at construction.
+//
+// When the coefficients λ_j = N_j / D_j (small integers N_j, D_j for the
+// usual committee sizes) have a common denominator B such that every
+// A_j = B·λ_j is a small integer, a key is computed as B⁻¹·Σ A_j·s_j: t
+// short scalar multiplications and one full one, instead of t full ones.
+// Otherwise it is Σ λ_j·s_j.
+type Aggregator struct {
+	signers []int
+	lambda  []fr.Element // λ_j mod r
+	small   []*big.Int   // A_j, or nil when too large
+	neg     []bool       // sign of A_j
+	invB    *big.Int     // B⁻¹ mod r
+}
+
+// smallCoefficientBits bounds |A_j| for the scaled route: above it, t full
+// multiplications are as cheap.
+const smallCoefficientBits = 96
+
+// NewAggregator prepares interpolation for the given keyper indices (0-based,
+// distinct). Shares passed to Aggregate must come in the same order.
+func NewAggregator(signers []int) (*Aggregator, error) {
+	if len(signers) == 0 {
+		return nil, fmt.Errorf("%w: empty", ErrSigners)
+	}
+	seen := make(map[int]bool, len(signers))
+	for _, s := range signers {
+		if s < 0 {
+			return nil, fmt.Errorf("%w: negative index %d", ErrSigners, s)
+		}
+		if seen[s] {
+			return nil, fmt.Errorf("%w: index %d twice", ErrSigners, s)
+		}
+		seen[s] = true
+	}
+	a := &Aggregator{signers: append([]int(nil), signers...)}
+	t := len(signers)
+	a.lambda = make([]fr.Element, t)
+	num := make([]*big.Int, t)
+	den := make([]*big.Int, t)
+	for j, sj := range signers {
+		num[j], den[j] = big.NewInt(1), big.NewInt(1)
+		xj := int64(sj) + 1
+		for m, sm := range signers {
+			if m == j {
+				continue
+			}
+			xm := int64(sm) + 1
+			num[j].Mul(num[j], big.NewInt(xm))
+			den[j].Mul(den[j], big.NewInt(xm-xj))
+		}
+		var n, d fr.Element
+		n.SetBigInt(num[j])
+		d.SetBigInt(den[j])
+		a.lambda[j].Div(&n, &d)
+	}
+	// B = lcm |D_j|, A_j = N_j·B / D_j.
+	b := big.NewInt(1)
+	for _, d := range den {
+		ad := new(big.Int).Abs(d)
+		g := new(big.Int).GCD(nil, nil, b, ad)
+		b.Mul(b, ad.Div(ad, g))
+	}
+	small := make([]*big.Int, t)
+	neg := make([]bool, t)
+	for j := range t {
+		aj := new(big.Int).Mul(num[j], b)
+		aj.Quo(aj, den[j])
+		if aj.Sign() < 0 {
+			neg[j] = true
+			aj.Neg(aj)
+		}
+		if aj.BitLen() > smallCoefficientBits {
+			small = nil
+			break
+		}
+		small[j] = aj
+	}
+	if small != nil {
+		var be fr.Element
+		be.SetBigInt(b)
+		be.Inverse(&be)
+		a.small, a.neg, a.invB = small, neg, bigInt(&be)
+	}
+	return a, nil
+}
+
+// Signers returns the signer set, in share order.
+func (a *Aggregator) Signers() []int { return append([]int(nil), a.signers...) }
+
+// Aggregate interpolates one key from shares[k] of keyper Signers()[k].
+func (a *Aggregator) Aggregate(shares []KeyShare) (*Key, error) {
+	if len(shares) != len(a.signers) {
+		return nil, fmt.Errorf("%w: %d shares for %d signers", ErrShareCount, len(shares), len(a.signers))
+	}
+	var acc, term bls.G1Jac
+	for j := range shares {
+		term.FromAffine(&shares[j].p)
+		if a.small != nil {
+			term.ScalarMultiplication(&term, a.small[j])
+			if a.neg[j] {
+				term.Neg(&term)
+			}
+		} else {
+			term.ScalarMultiplication(&term, bigInt(&a.lambda[j]))
+		}
+		if j == 0 {
+			acc.Set(&term)
+		} else {
+			acc.AddAssign(&term)
+		}
+	}
+	if a.small != nil {
+		acc.ScalarMultiplication(&acc, a.invB)
+	}
+	var k Key
+	k.p.FromJacobian(&acc)
+	return &k, nil
+}
+
+// AggregateMany interpolates the keys of many identities on all cores.
+// sharesBySigner[k][i] is keyper Signers()[k]'s share for identity i, as
+// each keyper's message carries them.
+func (a *Aggregator) AggregateMany(sharesBySigner [][]KeyShare) ([]*Key, error) {
+	if len(sharesBySigner) != len(a.signers) {
+		return nil, fmt.Errorf("%w: %d share lists for %d signers", ErrShareCount, len(sharesBySigner), len(a.signers))
+	}
+	m := len(sharesBySigner[0])
+	for _, l := range sharesBySigner {
+		if len(l) != m {
+			return nil, fmt.Errorf("%w: share lists of different lengths", ErrShareCount)
+		}
+	}
+	keys := make([]*Key, m)
+	parallel(m, func(i int) {
+		row := make([]KeyShare, len(a.signers))
+		for k := range sharesBySigner {
+			row[k] = sharesBySigner[k][i]
+		}
+		keys[i], _ = a.Aggregate(row) // lengths checked above
+	})
+	return keys, nil
+}
+
+// parallel runs f(0..n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
