@@ -15,13 +15,13 @@ import (
 
 // Key-share and key errors.
 var (
-	ErrInvalidShare   = errors.New("tpke: key share does not verify")
-	ErrInvalidKey     = errors.New("tpke: key does not verify")
-	ErrShareCount     = errors.New("tpke: number of shares does not match")
-	ErrSigners        = errors.New("tpke: invalid signer set")
-	ErrRandomness     = errors.New("tpke: reading randomness failed")
-	ErrNoIdentities   = errors.New("tpke: no identities")
-	ErrKeyperIndex    = errors.New("tpke: keyper index out of range")
+	ErrInvalidShare = errors.New("tpke: key share does not verify")
+	ErrInvalidKey   = errors.New("tpke: key does not verify")
+	ErrShareCount   = errors.New("tpke: number of shares does not match")
+	ErrSigners      = errors.New("tpke: invalid signer set")
+	ErrRandomness   = errors.New("tpke: reading randomness failed")
+	ErrNoIdentities = errors.New("tpke: no identities")
+	ErrKeyperIndex  = errors.New("tpke: keyper index out of range")
 )
 
 // EonPublicKey is the committee's key for one eon, PK = x·g2.
