@@ -260,6 +260,27 @@ func (d *detStream) scalar() fr.Element {
 	return e
 }
 
+// dealShares makes an eon key and n shares of it from a polynomial of degree
+// threshold-1 drawn from rnd. It is a fixture for test vectors and tests
+// only: in Veil the eon secret comes from the DKG and exists nowhere.
+func dealShares(rnd *detStream, n, threshold int) (*EonPublicKey, []*SecretShare) {
+	coeffs := make([]fr.Element, threshold)
+	for i := range coeffs {
+		coeffs[i] = rnd.scalar()
+	}
+	secrets := make([]*SecretShare, n)
+	for i := range n {
+		var acc, x fr.Element
+		x.SetInt64(int64(i) + 1)
+		for k := len(coeffs) - 1; k >= 0; k-- {
+			acc.Mul(&acc, &x)
+			acc.Add(&acc, &coeffs[k])
+		}
+		secrets[i] = &SecretShare{Index: i, x: acc}
+	}
+	return &EonPublicKey{g2Prepared{p: mulG2Base(&coeffs[0])}}, secrets
+}
+
 // GenerateVectors produces a vector file from a seed with a dealer-made
 // polynomial of degree threshold-1 over n keypers (a test fixture only: in
 // Veil the eon secret comes from the DKG and exists nowhere).
@@ -267,31 +288,13 @@ func GenerateVectors(seed []byte, n, threshold int) (*VectorFile, error) {
 	if threshold < 1 || threshold > n {
 		return nil, fmt.Errorf("%w: threshold %d of %d", ErrSigners, threshold, n)
 	}
-	rnd := &detStream{seed: seed, label: "poly"}
-	coeffs := make([]fr.Element, threshold)
-	for i := range coeffs {
-		coeffs[i] = rnd.scalar()
-	}
-	eval := func(x int64) fr.Element {
-		var acc, xe fr.Element
-		xe.SetInt64(x)
-		for i := len(coeffs) - 1; i >= 0; i-- {
-			acc.Mul(&acc, &xe)
-			acc.Add(&acc, &coeffs[i])
-		}
-		return acc
-	}
-	f := &VectorFile{Scheme: SchemeName, Threshold: threshold}
-	pkp := mulG2Base(&coeffs[0])
-	pk := &EonPublicKey{g2Prepared{p: pkp}}
-	f.EonPublicKey = hex.EncodeToString(pk.Bytes())
-	secrets := make([]*SecretShare, n)
-	for i := range n {
-		secrets[i] = &SecretShare{Index: i, x: eval(int64(i) + 1)}
+	pk, secrets := dealShares(&detStream{seed: seed, label: "poly"}, n, threshold)
+	f := &VectorFile{Scheme: SchemeName, Threshold: threshold, EonPublicKey: hex.EncodeToString(pk.Bytes())}
+	for _, s := range secrets {
 		f.Keypers = append(f.Keypers, VectorKeyper{
-			Index:       i,
-			SecretShare: hex.EncodeToString(secrets[i].Bytes()),
-			PublicShare: hex.EncodeToString(secrets[i].PublicShare().Bytes()),
+			Index:       s.Index,
+			SecretShare: hex.EncodeToString(s.Bytes()),
+			PublicShare: hex.EncodeToString(s.PublicShare().Bytes()),
 		})
 	}
 	pick := &detStream{seed: seed, label: "cases"}

@@ -1,0 +1,35 @@
+// Command veil is Veil's single binary. Each production process is a
+// subcommand; until the devnet exists, `veil demo` shows the threshold
+// encryption end to end and `veil vectors` writes the test-vector file that
+// clients in other languages check themselves against.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// envPrefix is the prefix of every flag's environment variable.
+const envPrefix = "VEIL_"
+
+func env(name string) []string { return []string{envPrefix + name} }
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:  "veil",
+		Usage: "a fair-ordering L2 sequencer with a threshold-encrypted mempool",
+		Commands: []*cli.Command{
+			demoCommand(),
+			vectorsCommand(),
+		},
+	}
+}
+
+func main() {
+	if err := newApp().Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "veil:", err)
+		os.Exit(1)
+	}
+}
