@@ -164,13 +164,18 @@ func VerifyShares(pub *PublicShare, ids []*IdentityPoint, shares []byte, rnd io.
 	}
 	pts := make([]bls.G1Affine, n)
 	qs := make([]bls.G1Affine, n)
-	for k := range n {
-		p, err := decodeG1(shares[k*G1Size:(k+1)*G1Size], false)
+	// Decompression costs a square root per point: spread it over the cores.
+	errs := make([]error, n)
+	parallelChunks(n, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			pts[k], errs[k] = decodeG1(shares[k*G1Size:(k+1)*G1Size], false)
+			qs[k] = ids[k].p
+		}
+	})
+	for k, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("share %d: %w", k, err)
 		}
-		pts[k] = p
-		qs[k] = ids[k].p
 	}
 	if !bls.IsInSubGroupBatchG1(pts) {
 		return nil, ErrNotInSubgroup
@@ -362,6 +367,25 @@ func (a *Aggregator) AggregateMany(sharesBySigner [][]KeyShare) ([]*Key, error) 
 		keys[i], _ = a.Aggregate(row) // lengths checked above
 	})
 	return keys, nil
+}
+
+// parallelChunks splits 0..n-1 into one contiguous range per core.
+func parallelChunks(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
 
 // parallel runs f(0..n-1) on GOMAXPROCS goroutines.
