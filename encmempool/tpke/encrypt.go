@@ -149,6 +149,9 @@ func Decrypt(key *Key, id Identity, ct, ad []byte) ([]byte, error) {
 
 // Decrypt decrypts a parsed ciphertext (SPEC-tpke.md section 4).
 func (c *Ciphertext) Decrypt(key *Key, id Identity, ad []byte) ([]byte, error) {
+	if key == nil {
+		return nil, ErrDecrypt
+	}
 	g, err := bls.Pair([]bls.G1Affine{key.p}, []bls.G2Affine{c.u})
 	if err != nil {
 		return nil, ErrDecrypt
@@ -195,10 +198,6 @@ func DecryptBatch(items []DecryptItem) []DecryptResult {
 	out := make([]DecryptResult, len(items))
 	parallel(len(items), func(i int) {
 		it := &items[i]
-		if it.Key == nil {
-			out[i].Err = ErrDecrypt
-			return
-		}
 		out[i].Plaintext, out[i].Err = Decrypt(it.Key, it.ID, it.Ciphertext, it.AD)
 	})
 	return out

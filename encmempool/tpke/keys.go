@@ -230,14 +230,17 @@ func VerifyBatchSignature(pk *EonPublicKey, chainID, eon, batchNumber uint64, ba
 // When the coefficients λ_j = N_j / D_j (small integers N_j, D_j for the
 // usual committee sizes) have a common denominator B such that every
 // A_j = B·λ_j is a small integer, a key is computed as B⁻¹·Σ A_j·s_j: t
-// short scalar multiplications and one full one, instead of t full ones.
-// Otherwise it is Σ λ_j·s_j.
+// short scalar multiplications sharing one doubling chain and one full
+// multiplication, instead of t full ones. Otherwise Σ λ_j·s_j is one
+// multi-scalar multiplication.
 type Aggregator struct {
 	signers []int
 	lambda  []fr.Element // λ_j mod r
 	small   []*big.Int   // A_j, or nil when too large
 	neg     []bool       // sign of A_j
 	invB    *big.Int     // B⁻¹ mod r
+	// smallBits is the largest bit length among the A_j.
+	smallBits int
 }
 
 // smallCoefficientBits bounds |A_j| for the scaled route: above it, t full
@@ -308,6 +311,9 @@ func NewAggregator(signers []int) (*Aggregator, error) {
 		be.SetBigInt(b)
 		be.Inverse(&be)
 		a.small, a.neg, a.invB = small, neg, bigInt(&be)
+		for _, aj := range small {
+			a.smallBits = max(a.smallBits, aj.BitLen())
+		}
 	}
 	return a, nil
 }
@@ -320,27 +326,39 @@ func (a *Aggregator) Aggregate(shares []KeyShare) (*Key, error) {
 	if len(shares) != len(a.signers) {
 		return nil, fmt.Errorf("%w: %d shares for %d signers", ErrShareCount, len(shares), len(a.signers))
 	}
-	var acc, term bls.G1Jac
-	for j := range shares {
-		term.FromAffine(&shares[j].p)
-		if a.small != nil {
-			term.ScalarMultiplication(&term, a.small[j])
-			if a.neg[j] {
-				term.Neg(&term)
-			}
-		} else {
-			term.ScalarMultiplication(&term, bigInt(&a.lambda[j]))
-		}
-		if j == 0 {
-			acc.Set(&term)
-		} else {
-			acc.AddAssign(&term)
-		}
-	}
-	if a.small != nil {
-		acc.ScalarMultiplication(&acc, a.invB)
-	}
 	var k Key
+	if a.small == nil {
+		pts := make([]bls.G1Affine, len(shares))
+		for j := range shares {
+			pts[j] = shares[j].p
+		}
+		// One core per key: callers aggregate many keys in parallel.
+		if _, err := k.p.MultiExp(pts, a.lambda, ecc.MultiExpConfig{NbTasks: 1}); err != nil {
+			return nil, fmt.Errorf("tpke: multi-exponentiation: %w", err)
+		}
+		return &k, nil
+	}
+	// Σ A_j·s_j with the short integer coefficients, by Straus-Shamir
+	// interleaving (one doubling chain shared by all terms), then one full
+	// multiplication by B⁻¹.
+	signed := make([]bls.G1Affine, len(shares))
+	for j := range shares {
+		if a.neg[j] {
+			signed[j].Neg(&shares[j].p)
+		} else {
+			signed[j] = shares[j].p
+		}
+	}
+	var acc bls.G1Jac // zero value: Z = 0, the point at infinity
+	for b := a.smallBits - 1; b >= 0; b-- {
+		acc.DoubleAssign()
+		for j := range signed {
+			if a.small[j].Bit(b) == 1 {
+				acc.AddMixed(&signed[j])
+			}
+		}
+	}
+	acc.ScalarMultiplication(&acc, a.invB)
 	k.p.FromJacobian(&acc)
 	return &k, nil
 }
