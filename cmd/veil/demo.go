@@ -123,14 +123,11 @@ func runDemo(w io.Writer, n, t int, chainID uint64, msg []byte) error {
 	return nil
 }
 
+// aggregate interpolates a key from the shares of the given keypers.
 func aggregate(signers []int, shares []tpke.KeyShare) (*tpke.Key, error) {
-	agg, err := tpke.NewAggregator(signers)
-	if err != nil {
-		return nil, err
-	}
 	row := make([]tpke.KeyShare, len(signers))
 	for k, s := range signers {
 		row[k] = shares[s]
 	}
-	return agg.Aggregate(row)
+	return tpke.Aggregate(signers, row)
 }

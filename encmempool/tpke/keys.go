@@ -318,6 +318,17 @@ func NewAggregator(signers []int) (*Aggregator, error) {
 	return a, nil
 }
 
+// Aggregate interpolates one key from shares[k] of keyper signers[k], for a
+// one-off signer set. Callers that aggregate many keys for one signer set
+// build an Aggregator once instead.
+func Aggregate(signers []int, shares []KeyShare) (*Key, error) {
+	a, err := NewAggregator(signers)
+	if err != nil {
+		return nil, err
+	}
+	return a.Aggregate(shares)
+}
+
 // Signers returns the signer set, in share order.
 func (a *Aggregator) Signers() []int { return append([]int(nil), a.signers...) }
 

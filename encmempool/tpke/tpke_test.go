@@ -34,15 +34,11 @@ func newCommittee(t testing.TB, n, threshold int) *committee {
 func (c *committee) key(t testing.TB, id Identity, signers ...int) *Key {
 	t.Helper()
 	q := id.Point()
-	agg, err := NewAggregator(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
 	row := make([]KeyShare, len(signers))
 	for k, s := range signers {
 		row[k] = c.secrets[s].KeyShare(q)
 	}
-	k, err := agg.Aggregate(row)
+	k, err := Aggregate(signers, row)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,10 +169,6 @@ func CheckVectors(f *VectorFile) error {
 			}
 			byIndex[vs.Index] = ks
 		}
-		agg, err := NewAggregator(vc.Signers)
-		if err != nil {
-			return fmt.Errorf("%w: case %d: %w", ErrVector, c, err)
-		}
 		row := make([]KeyShare, len(vc.Signers))
 		for k, s := range vc.Signers {
 			ks, ok := byIndex[s]
@@ -181,9 +177,9 @@ func CheckVectors(f *VectorFile) error {
 			}
 			row[k] = ks
 		}
-		key, err := agg.Aggregate(row)
+		key, err := Aggregate(vc.Signers, row)
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: case %d: %w", ErrVector, c, err)
 		}
 		if err := mismatch(c, "key", key.Bytes(), vc.Key); err != nil {
 			return err
@@ -328,15 +324,11 @@ func GenerateVectors(seed []byte, n, threshold int) (*VectorFile, error) {
 			vc.Shares = append(vc.Shares, VectorShare{Index: i, Share: hex.EncodeToString(all[i].Bytes())})
 		}
 		vc.Signers = signersFor()
-		agg, err := NewAggregator(vc.Signers)
-		if err != nil {
-			return err
-		}
 		row := make([]KeyShare, len(vc.Signers))
 		for k, s := range vc.Signers {
 			row[k] = all[s]
 		}
-		key, err := agg.Aggregate(row)
+		key, err := Aggregate(vc.Signers, row)
 		if err != nil {
 			return err
 		}

@@ -73,11 +73,7 @@ func decryptWith(t *testing.T, pk *tpke.EonPublicKey, shares []*tpke.SecretShare
 		signers[k] = s.Index
 		ks[k] = s.KeyShare(q)
 	}
-	agg, err := tpke.NewAggregator(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := agg.Aggregate(ks)
+	key, err := tpke.Aggregate(signers, ks)
 	if err != nil {
 		t.Fatal(err)
 	}
