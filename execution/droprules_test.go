@@ -9,6 +9,8 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/holiman/uint256"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 )
@@ -258,4 +260,61 @@ func TestBuildRejectsBadInput(t *testing.T) {
 	}
 	_ = crypto.Keccak256
 	_ = encmempool.DefaultLimits
+}
+
+func TestRevealedSetIsPrunedAtCheckpoints(t *testing.T) {
+	f := newFixture(t, "payer", "alice", "bob")
+	reg := prometheus.NewRegistry()
+	n, err := Open(Config{DataDir: t.TempDir(), Chain: f.cfg, SequencerKey: f.seqKey, CheckpointInterval: 2, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	bob := f.addr("bob")
+	// Block 1: alice's nonce-0 transfer executes (prunable once the state
+	// is flushed), and a revealed inner transaction with a future nonce is
+	// dropped (must stay: it could still become valid).
+	executed := f.envelope("payer", f.tx("alice", &bob, big.NewInt(1), 21000, nil))
+	f.nonces[f.addr("alice")] = 7
+	future := f.envelope("payer", f.tx("alice", &bob, big.NewInt(2), 21000, nil))
+	f.nonces[f.addr("alice")] = 1
+	b1 := apply(t, n, f.input(executed, future))
+	if !b1.Outcomes[0].Executed || b1.Outcomes[1].Dropped != DropInvalidAtSlot {
+		t.Fatalf("block 1: %+v / %+v", b1.Outcomes[0], b1.Outcomes[1])
+	}
+	if c, _ := n.RevealedCount(); c != 2 {
+		t.Fatalf("revealed set holds %d after block 1, want 2", c)
+	}
+	// Block 2 is a checkpoint: the executed transaction's entry goes.
+	apply(t, n, f.input())
+	if c, _ := n.RevealedCount(); c != 1 {
+		t.Fatalf("revealed set holds %d after the checkpoint, want 1", c)
+	}
+	// The future-nonce transaction is still refused when it becomes valid.
+	f.nonces[f.addr("alice")] = 1
+	for i := 0; i < 6; i++ {
+		apply(t, n, f.input(Item{Tx: f.tx("alice", &bob, big.NewInt(3), 21000, nil)}))
+	}
+	var inner types.Transaction
+	if err := inner.UnmarshalBinary(future.Plaintext); err != nil {
+		t.Fatal(err)
+	}
+	late := apply(t, n, f.input(Item{Tx: &inner}))
+	if late.Outcomes[0].Dropped != DropRevealedBefore {
+		t.Fatalf("revealed transaction at its valid nonce: %+v", late.Outcomes[0])
+	}
+	// The metrics counted the drops by rule.
+	if got := testutil.ToFloat64(n.metrics.dropped.WithLabelValues(string(DropRevealedBefore))); got != 1 {
+		t.Fatalf("dropped_total{reason=revealed_before} = %v", got)
+	}
+	if got := testutil.ToFloat64(n.metrics.dropped.WithLabelValues(string(DropInvalidAtSlot))); got != 1 {
+		t.Fatalf("dropped_total{reason=invalid_at_slot} = %v", got)
+	}
+	if got := testutil.ToFloat64(n.metrics.revealedPruned); got < 1 {
+		t.Fatalf("revealed_pruned_total = %v", got)
+	}
+	mfs, err := reg.Gather()
+	if err != nil || len(mfs) == 0 {
+		t.Fatalf("registry gathered %d families: %v", len(mfs), err)
+	}
 }
