@@ -106,7 +106,7 @@ type builder struct {
 	signer   types.Signer
 	seqKey   *ecdsa.PrivateKey
 	seqAddr  common.Address
-	revealed func(hash common.Hash, number uint64) (bool, error)
+	revealed func(hashes []common.Hash, number uint64) (map[common.Hash]bool, error)
 	limits   encmempool.Limits
 }
 
@@ -152,7 +152,15 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 
 	w := &work{b: b, ctx: ctx, header: header, state: statedb, evm: evm, gp: core.NewGasPool(header.GasLimit)}
 	out := &Built{Input: in, Outcomes: make([]Outcome, len(in.Items))}
-	inners := b.prepare(in)
+	// Inner transactions are decoded and their senders recovered on the
+	// other cores while the deposits and envelopes execute.
+	var inners []inner
+	prepared := make(chan struct{})
+	go func() {
+		inners = b.prepare(in)
+		close(prepared)
+	}()
+	defer func() { <-prepared }() // never leave the workers behind
 
 	// 1. L1 deposits, credited from the bridge by one sequencer transaction.
 	if err := w.credit(in); err != nil {
@@ -175,6 +183,19 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 		o.EnvelopeIncluded = w.receipts[len(w.receipts)-1].Status == types.ReceiptStatusSuccessful
 	}
 	// 3. The content in sequence order.
+	<-prepared
+	candidates := make([]common.Hash, 0, len(in.Items))
+	for i, it := range in.Items {
+		if inners[i].tx != nil {
+			candidates = append(candidates, inners[i].tx.Hash())
+		} else if !out.Outcomes[i].IsEnvelope {
+			candidates = append(candidates, it.Tx.Hash())
+		}
+	}
+	revealedBefore, err := b.revealed(candidates, in.Number)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[common.Hash]bool{}
 	var payers []common.Address
 	var refunds []*big.Int
@@ -198,11 +219,7 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 			o.Content = tx
 		}
 		h := tx.Hash()
-		was, err := b.revealed(h, in.Number)
-		if err != nil {
-			return nil, err
-		}
-		if was || seen[h] {
+		if revealedBefore[h] || seen[h] {
 			o.Dropped = DropRevealedBefore
 			continue
 		}
@@ -272,14 +289,17 @@ type inner struct {
 	err    error // decoding or signature error
 }
 
-// prepare decodes every decrypted inner transaction and recovers every
-// sender (envelopes, inner and plaintext transactions) on all cores;
-// types.Sender caches the result in each transaction.
+// prepare recovers the senders of the committed transactions (a no-op for
+// envelopes admission already checked) and decodes every decrypted inner
+// transaction and recovers its sender, on all cores; types.Sender caches
+// each result in its transaction.
 func (b *builder) prepare(in *BlockInput) []inner {
 	out := make([]inner, len(in.Items))
-	work := func(i int) {
+	envelopes := func(i int) {
+		types.Sender(b.signer, in.Items[i].Tx) // errors surface in execution
+	}
+	inners := func(i int) {
 		it := in.Items[i]
-		types.Sender(b.signer, it.Tx) // cached for execution; errors surface there
 		if it.Status != Decrypted {
 			return
 		}
@@ -295,20 +315,21 @@ func (b *builder) prepare(in *BlockInput) []inner {
 		out[i].sender, out[i].err = types.Sender(b.signer, tx)
 	}
 	n := len(in.Items)
+	workers := runtime.GOMAXPROCS(0)
 	if n < recoveryParallelAt {
-		for i := range n {
-			work(i)
-		}
-		return out
+		workers = 1
 	}
 	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// In committed order: the envelope phase consumes them in order.
 			for i := w; i < n; i += workers {
-				work(i)
+				envelopes(i)
+			}
+			for i := w; i < n; i += workers {
+				inners(i)
 			}
 		}()
 	}

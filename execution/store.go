@@ -70,20 +70,26 @@ func (e revealedEntry) value() []byte {
 	return binary.BigEndian.AppendUint64(v, e.Nonce)
 }
 
-// revealedBefore reports whether hash was revealed by a block below number.
-// Entries written by a block at or above number (a block being re-executed
-// after a crash) do not count, so re-execution decides exactly as before.
-func (s *store) revealedBefore(hash common.Hash, number uint64) (bool, error) {
-	var found bool
+// revealedBefore returns which of hashes were revealed by a block below
+// number, in one read. Entries written by a block at or above number (a
+// block being re-executed after a crash) do not count, so re-execution
+// decides exactly as before.
+func (s *store) revealedBefore(hashes []common.Hash, number uint64) (map[common.Hash]bool, error) {
+	found := map[common.Hash]bool{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketRevealed).Get(hash[:])
-		if v == nil {
-			return nil
+		b := tx.Bucket(bucketRevealed)
+		for _, h := range hashes {
+			v := b.Get(h[:])
+			if v == nil {
+				continue
+			}
+			if len(v) != 36 {
+				return fmt.Errorf("%w: revealed entry of %d bytes", ErrStore, len(v))
+			}
+			if binary.BigEndian.Uint64(v[:8]) < number {
+				found[h] = true
+			}
 		}
-		if len(v) != 36 {
-			return fmt.Errorf("%w: revealed entry of %d bytes", ErrStore, len(v))
-		}
-		found = binary.BigEndian.Uint64(v[:8]) < number
 		return nil
 	})
 	return found, err
