@@ -124,6 +124,16 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 	if err := checkGasLimit(parent.GasLimit, in.GasLimit); err != nil {
 		return nil, err
 	}
+	for i, it := range in.Items {
+		if it.Tx == nil {
+			return nil, fmt.Errorf("%w: item %d has no transaction", ErrInput, i)
+		}
+	}
+	for i, d := range in.Deposits {
+		if d.Amount == nil || d.Amount.Sign() < 0 {
+			return nil, fmt.Errorf("%w: deposit %d has no valid amount", ErrInput, i)
+		}
+	}
 	beaconRoot := in.L1OriginHash
 	excess := eip4844.CalcExcessBlobGas(b.config, parent, in.Timestamp)
 	header := &types.Header{
@@ -186,10 +196,11 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 	<-prepared
 	candidates := make([]common.Hash, 0, len(in.Items))
 	for i, it := range in.Items {
-		if inners[i].tx != nil {
-			candidates = append(candidates, inners[i].tx.Hash())
-		} else if !out.Outcomes[i].IsEnvelope {
+		switch {
+		case !out.Outcomes[i].IsEnvelope:
 			candidates = append(candidates, it.Tx.Hash())
+		case inners[i].tx != nil:
+			candidates = append(candidates, inners[i].tx.Hash())
 		}
 	}
 	revealedBefore, err := b.revealed(candidates, in.Number)
@@ -300,7 +311,7 @@ func (b *builder) prepare(in *BlockInput) []inner {
 	}
 	inners := func(i int) {
 		it := in.Items[i]
-		if it.Status != Decrypted {
+		if it.Status != Decrypted || !isEnvelope(it.Tx) {
 			return
 		}
 		tx := new(types.Transaction)

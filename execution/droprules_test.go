@@ -2,17 +2,16 @@ package execution
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/holiman/uint256"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/veil-l2/veil/contracts"
-	"github.com/veil-l2/veil/encmempool"
 )
 
 // balance reads an account's balance at the head.
@@ -255,11 +254,29 @@ func TestBuildRejectsBadInput(t *testing.T) {
 	}
 	in.Timestamp = f.cfg.Timestamp + 10
 	in.GasLimit = f.cfg.GasLimit * 2
-	if _, err := n.Build(ctx, in); err == nil {
-		t.Fatal("a block with a doubled gas limit was built")
+	if _, err := n.Build(ctx, in); !errors.Is(err, ErrGasLimit) {
+		t.Fatalf("a block with a doubled gas limit: %v", err)
 	}
-	_ = crypto.Keccak256
-	_ = encmempool.DefaultLimits
+	in.GasLimit = f.cfg.GasLimit
+	in.Items = []Item{{}}
+	if _, err := n.Build(ctx, in); !errors.Is(err, ErrInput) {
+		t.Fatalf("an item without a transaction: %v", err)
+	}
+	in.Items = nil
+	in.Deposits = []Deposit{{To: f.addr("payer")}}
+	if _, err := n.Build(ctx, in); !errors.Is(err, ErrInput) {
+		t.Fatalf("a deposit without an amount: %v", err)
+	}
+	// A plaintext transaction marked as decrypted is still a plaintext
+	// transaction: the mark is ignored.
+	bob := f.addr("payer")
+	plain := Item{Tx: f.tx("payer", &bob, big.NewInt(1), 21000, nil), Status: Decrypted, Plaintext: []byte{1}}
+	in.Deposits = nil
+	in.Items = []Item{plain}
+	b, err := n.Build(ctx, in)
+	if err != nil || !b.Outcomes[0].Executed || b.Outcomes[0].IsEnvelope {
+		t.Fatalf("plaintext marked decrypted: %+v %v", b.Outcomes, err)
+	}
 }
 
 func TestRevealedSetIsPrunedAtCheckpoints(t *testing.T) {
