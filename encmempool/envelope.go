@@ -32,10 +32,11 @@ var (
 	ErrInnerType      = errors.New("encmempool: inner transaction type not allowed")
 	ErrInnerChainID   = errors.New("encmempool: inner transaction lacks this chain's id")
 	ErrInnerSender    = errors.New("encmempool: inner transaction sent by the payer")
-	ErrInnerGas       = errors.New("encmempool: inner gas limit is not the declared gas")
+	ErrBuildParams    = errors.New("encmempool: incomplete envelope parameters")
 )
 
-// Limits bounds what ParseEnvelope accepts.
+// Limits bounds what ParseEnvelope accepts; the zero value means
+// DefaultLimits.
 type Limits struct {
 	// MaxCiphertext is the largest ciphertext in bytes.
 	MaxCiphertext int
@@ -129,6 +130,9 @@ func ParseEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Addr
 // 0.15 ms). Execution uses it: there a malformed ciphertext has already
 // meant that the envelope got no key.
 func DecodeEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Address, lim Limits) (*Envelope, error) {
+	if lim.MaxCiphertext == 0 {
+		lim = DefaultLimits
+	}
 	if tx.To() == nil || *tx.To() != inbox {
 		return nil, ErrNotEnvelope
 	}
@@ -218,6 +222,12 @@ func BuildEnvelope(p BuildParams) (*types.Transaction, error) {
 	if p.Limits.MaxCiphertext == 0 {
 		p.Limits = DefaultLimits
 	}
+	switch {
+	case p.EonKey == nil || p.Inner == nil || p.PayerKey == nil || p.Rand == nil:
+		return nil, ErrBuildParams
+	case p.GasFeeCap == nil || p.GasTipCap == nil || p.GasFeeCap.Sign() < 0 || p.GasTipCap.Sign() < 0:
+		return nil, fmt.Errorf("%w: fee caps must be set and not negative", ErrBuildParams)
+	}
 	chainID := new(big.Int).SetUint64(p.ChainID)
 	signer := types.LatestSignerForChainID(chainID)
 	payer := crypto.PubkeyToAddress(p.PayerKey.PublicKey)
@@ -270,7 +280,9 @@ var osakaRules = params.Rules{
 }
 
 // EnvelopeGas returns the gas limit BuildEnvelope uses for calldata data:
-// intrinsic gas, at least the calldata floor, plus EnvelopeExecutionGas.
+// max(intrinsic gas + EnvelopeExecutionGas, the Prague calldata floor).
+// Where the floor applies it already exceeds intrinsic gas by more than the
+// inbox's work.
 func EnvelopeGas(data []byte, inbox, payer common.Address) (uint64, error) {
 	v := uint256.NewInt(1)
 	intrinsic, err := core.IntrinsicGas(data, nil, nil, payer, &inbox, v, osakaRules)
