@@ -11,7 +11,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/veil-l2/veil/contracts"
 )
 
@@ -33,16 +32,7 @@ func TestEnvelopesExecuteAndRPCReadsThem(t *testing.T) {
 	n := f.open(t.TempDir())
 	defer n.Close()
 	ctx := context.Background()
-	client, err := ethclient.Dial(n.HTTPEndpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	ws, err := ethclient.Dial(n.WSEndpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	client, ws := clients(t, n)
 	heads := make(chan *types.Header, 4)
 	sub, err := ws.SubscribeNewHead(ctx, heads)
 	if err != nil {

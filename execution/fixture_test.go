@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/math"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
@@ -164,4 +165,21 @@ func apply(t testing.TB, n *Node, in *BlockInput) *Built {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// clients dials the node's HTTP and WebSocket endpoints; both close when
+// the test ends.
+func clients(t testing.TB, n *Node) (http, ws *ethclient.Client) {
+	t.Helper()
+	http, err := ethclient.Dial(n.HTTPEndpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(http.Close)
+	ws, err = ethclient.Dial(n.WSEndpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ws.Close)
+	return http, ws
 }

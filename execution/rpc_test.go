@@ -27,16 +27,7 @@ func TestReadRPC(t *testing.T) {
 	defer n.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	client, err := ethclient.Dial(n.HTTPEndpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	ws, err := ethclient.Dial(n.WSEndpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	client, ws := clients(t, n)
 
 	bob := f.addr("bob")
 	deploy := f.tx("carol", nil, nil, 200_000, storeContract())
