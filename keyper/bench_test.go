@@ -1,0 +1,55 @@
+package keyper
+
+import (
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/ordering/batch"
+)
+
+// BenchmarkKeyperRelease1000: a signed commitment with 1000 envelopes in,
+// signed shares out, every check included (sequencer signature, the batch
+// rules, each envelope parsed with its ciphertext checked, the no-key rule),
+// then the 1001 shares computed on all cores and the message signed. Each
+// iteration is a fresh keyper (its identity cache empty), as for a batch of
+// identities it has never seen.
+func BenchmarkKeyperRelease1000(b *testing.B) {
+	const n = 1000
+	e := newEnv(b, n)
+	txs := make([]*types.Transaction, n)
+	for i := range txs {
+		txs[i], _ = e.envelope(i, eon)
+	}
+	bt := e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
+	raw, err := bt.Encode()
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := e.users[0]
+	b.ResetTimer()
+	for b.Loop() {
+		dec, err := decodeForBench(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := e.releaser(memReleased{})
+		rel, err := r.Decide(dec, now+1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rel.Keyed) != n {
+			b.Fatalf("%d keyed, want %d", len(rel.Keyed), n)
+		}
+		m := &ShareMessage{ChainID: chainID, Eon: eon, Number: rel.Number, Hash: rel.Hash, Keyper: 0,
+			Shares: Shares(e.results[0].Share, tpke.NewPointCache(2*n), rel)}
+		if err := m.Sign(key); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// decodeForBench decodes the batch from the wire, as a keyper receives it
+// (transactions decoded, no sender cached).
+func decodeForBench(raw []byte) (*batch.Batch, error) { return batch.Decode(raw, batch.DefaultLimits) }

@@ -1,0 +1,332 @@
+package keyper
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"runtime"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/ordering/batch"
+)
+
+// Whole-batch refusals (DESIGN.md section 5): no share at all.
+var (
+	ErrSequencerSignature = errors.New("keyper: commitment not signed by the registered sequencer")
+	ErrWrongChain         = errors.New("keyper: commitment for another chain")
+	ErrWrongEon           = errors.New("keyper: commitment for another eon")
+	ErrNumberGap          = errors.New("keyper: batch number is not the next one")
+	ErrAlreadyReleased    = errors.New("keyper: batch number already released")
+	ErrParent             = errors.New("keyper: parent is not the last released batch")
+	ErrEquivocation       = errors.New("keyper: conflicting commitment or release for this number")
+	ErrTimestamp          = errors.New("keyper: timestamp outside the allowed drift")
+	ErrL1Origin           = errors.New("keyper: L1 origin unknown, unconfirmed or going back")
+	ErrOversize           = errors.New("keyper: batch over the size caps")
+	ErrGasBudget          = errors.New("keyper: batch over the gas budget")
+	ErrNotOnL1            = errors.New("keyper: commitment not on L1 yet (strict mode)")
+)
+
+// Per-envelope "no key" reasons: only that envelope's share is withheld.
+var (
+	ErrMalformedEnvelope = errors.New("keyper: malformed envelope")
+	ErrOtherEon          = errors.New("keyper: envelope for another eon")
+	ErrOtherContract     = errors.New("keyper: envelope call to another contract")
+	ErrIdentityReleased  = errors.New("keyper: identity released before")
+	ErrIdentityTwice     = errors.New("keyper: identity twice in the batch")
+)
+
+// ReleaseConfig holds the rules one keyper applies for one eon.
+type ReleaseConfig struct {
+	ChainID   uint64
+	Eon       uint64
+	Sequencer common.Address
+	Inbox     common.Address
+	// MaxDrift bounds |commitment timestamp - local time| in seconds.
+	MaxDrift uint64
+	// Size caps.
+	MaxTxs   int
+	MaxBytes int
+	// MaxGasLimit bounds the block gas limit a commitment may name.
+	MaxGasLimit uint64
+	// Gas the block spends beyond its transactions: per L1 deposit credited
+	// and per envelope settled, plus a fixed part each for the deposit
+	// credit and the settlement.
+	DepositGas, DepositBaseGas, SettleGas, SettleBaseGas uint64
+	// Strict: release only commitments already seen on L1.
+	Strict bool
+	// Limits for envelopes.
+	Limits encmempool.Limits
+}
+
+// Released answers whether an identity of this eon was released in an
+// earlier batch. The driver backs it with its store; the core only reads.
+type Released interface {
+	Released(id tpke.Identity) bool
+}
+
+// ReleaseState is what the core must remember between batches; the driver
+// persists it with every release.
+type ReleaseState struct {
+	// Next is the next batch number to release; LastHash and LastTime
+	// describe the batch released before it (zero before the eon's first).
+	Next         uint64
+	LastHash     common.Hash
+	LastTime     uint64
+	LastL1Origin uint64
+}
+
+// Keyed is an envelope that gets a share.
+type Keyed struct {
+	Index    int // position in the batch
+	Identity tpke.Identity
+}
+
+// NoKey is an envelope whose share is withheld, and why.
+type NoKey struct {
+	Index  int
+	Reason error
+}
+
+// Release is a decision to release shares for one batch.
+type Release struct {
+	Number        uint64
+	Hash          common.Hash
+	Keyed         []Keyed
+	NoKey         []NoKey
+	BatchIdentity tpke.Identity
+	// Again is set when the batch was released before: the driver sends
+	// the identical shares again from its record.
+	Again bool
+}
+
+// Evidence is a conflict the keyper saw and keeps.
+type Evidence struct {
+	Number uint64
+	Hashes [2]common.Hash
+	From   string // "sequencer" or "keyper <index>"
+}
+
+// Releaser is the pure release core of one keyper for one eon: events in,
+// decisions out; no clock, no disk, no network. Time and confirmed L1
+// blocks come in as events.
+type Releaser struct {
+	cfg      ReleaseConfig
+	signer   types.Signer
+	state    ReleaseState
+	released Released
+	// seen holds, per batch number not yet released, the first hash seen
+	// in a signed commitment or a keyper's release announcement.
+	seen     map[uint64]common.Hash
+	l1       map[uint64]common.Hash // confirmed L1 blocks by number
+	onL1     map[uint64]common.Hash // commitments seen on L1 (strict mode)
+	evidence []Evidence
+}
+
+// NewReleaser restores a core from its persisted state.
+func NewReleaser(cfg ReleaseConfig, state ReleaseState, released Released) *Releaser {
+	if cfg.Limits.MaxCiphertext == 0 {
+		cfg.Limits = encmempool.DefaultLimits
+	}
+	return &Releaser{
+		cfg: cfg, signer: types.LatestSignerForChainID(new(big.Int).SetUint64(cfg.ChainID)),
+		state: state, released: released,
+		seen: map[uint64]common.Hash{}, l1: map[uint64]common.Hash{}, onL1: map[uint64]common.Hash{},
+	}
+}
+
+// State returns the state to persist.
+func (r *Releaser) State() ReleaseState { return r.state }
+
+// Evidence returns the conflicts seen so far.
+func (r *Releaser) Evidence() []Evidence { return append([]Evidence(nil), r.evidence...) }
+
+// L1Confirmed records a confirmed L1 block (the driver follows L1).
+func (r *Releaser) L1Confirmed(number uint64, hash common.Hash) { r.l1[number] = hash }
+
+// CommitmentOnL1 records a commitment seen posted on L1 (strict mode).
+func (r *Releaser) CommitmentOnL1(number uint64, hash common.Hash) { r.onL1[number] = hash }
+
+// Announcement records another keyper's signed "released N = H" (the
+// driver has checked its signature). A conflict with what this keyper saw
+// or released becomes evidence, and the number is never released.
+func (r *Releaser) Announcement(keyper int, number uint64, hash common.Hash) {
+	from := fmt.Sprintf("keyper %d", keyper)
+	if number < r.state.Next {
+		if number == r.state.Next-1 && hash != r.state.LastHash {
+			r.evidence = append(r.evidence, Evidence{Number: number, Hashes: [2]common.Hash{r.state.LastHash, hash}, From: from})
+		}
+		return
+	}
+	r.see(number, hash, from)
+}
+
+// see records the first hash for a number; a different second one is
+// evidence and poisons the number.
+func (r *Releaser) see(number uint64, hash common.Hash, from string) bool {
+	prev, ok := r.seen[number]
+	if !ok {
+		r.seen[number] = hash
+		return true
+	}
+	if prev != hash {
+		r.evidence = append(r.evidence, Evidence{Number: number, Hashes: [2]common.Hash{prev, hash}, From: from})
+		return false
+	}
+	return true
+}
+
+// Decide applies DESIGN.md section 5 to a batch at local time now (unix
+// seconds). A refusal is a named error and changes nothing but the record
+// of what was seen. On success the state advances; the driver must persist
+// the batch, the release and its identities in one transaction before it
+// sends anything.
+func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
+	c := &b.Commitment
+	signer, err := b.Signer()
+	if err != nil || signer != r.cfg.Sequencer {
+		return nil, ErrSequencerSignature
+	}
+	if c.ChainID != r.cfg.ChainID {
+		return nil, fmt.Errorf("%w: %d", ErrWrongChain, c.ChainID)
+	}
+	if c.Eon != r.cfg.Eon {
+		return nil, fmt.Errorf("%w: %d", ErrWrongEon, c.Eon)
+	}
+	hash := c.Hash()
+	if c.Number < r.state.Next {
+		if c.Number == r.state.Next-1 && hash == r.state.LastHash {
+			return &Release{Number: c.Number, Hash: hash, Again: true}, nil
+		}
+		if c.Number == r.state.Next-1 {
+			r.evidence = append(r.evidence, Evidence{Number: c.Number, Hashes: [2]common.Hash{r.state.LastHash, hash}, From: "sequencer"})
+			return nil, fmt.Errorf("%w: %d", ErrEquivocation, c.Number)
+		}
+		return nil, fmt.Errorf("%w: %d", ErrAlreadyReleased, c.Number)
+	}
+	// A validly signed commitment is recorded before any further check, so
+	// a second, different one for the same number is caught.
+	if !r.see(c.Number, hash, "sequencer") {
+		return nil, fmt.Errorf("%w: %d", ErrEquivocation, c.Number)
+	}
+	if c.Number != r.state.Next {
+		return nil, fmt.Errorf("%w: %d, next is %d", ErrNumberGap, c.Number, r.state.Next)
+	}
+	if c.Parent != r.state.LastHash {
+		return nil, fmt.Errorf("%w: %s", ErrParent, c.Parent)
+	}
+	if c.Timestamp+r.cfg.MaxDrift < now || c.Timestamp > now+r.cfg.MaxDrift || c.Timestamp <= r.state.LastTime {
+		return nil, fmt.Errorf("%w: %d at %d", ErrTimestamp, c.Timestamp, now)
+	}
+	if h, ok := r.l1[c.L1OriginNumber]; !ok || h != c.L1OriginHash || c.L1OriginNumber < r.state.LastL1Origin {
+		return nil, fmt.Errorf("%w: %d", ErrL1Origin, c.L1OriginNumber)
+	}
+	if len(b.Txs) > r.cfg.MaxTxs || b.Size > r.cfg.MaxBytes {
+		return nil, fmt.Errorf("%w: %d transactions, %d bytes", ErrOversize, len(b.Txs), b.Size)
+	}
+	if r.cfg.Strict {
+		if h, ok := r.onL1[c.Number]; !ok || h != hash {
+			return nil, ErrNotOnL1
+		}
+	}
+	rel := &Release{Number: c.Number, Hash: hash, BatchIdentity: tpke.BatchIdentity(c.ChainID, c.Eon, c.Number, hash)}
+	gas, err := r.envelopes(b, rel)
+	if err != nil {
+		return nil, err
+	}
+	if c.GasLimit > r.cfg.MaxGasLimit || gas > c.GasLimit {
+		return nil, fmt.Errorf("%w: %d gas of %d", ErrGasBudget, gas, c.GasLimit)
+	}
+	r.state = ReleaseState{Next: c.Number + 1, LastHash: hash, LastTime: c.Timestamp, LastL1Origin: c.L1OriginNumber}
+	delete(r.seen, c.Number)
+	return rel, nil
+}
+
+// envelopes applies the per-envelope no-key rule and sums the gas budget.
+func (r *Releaser) envelopes(b *batch.Batch, rel *Release) (uint64, error) {
+	n := len(b.Txs)
+	envs := make([]*encmempool.Envelope, n)
+	errs := make([]error, n)
+	parallel(n, func(i int) {
+		tx := b.Txs[i]
+		if tx.To() == nil || *tx.To() != r.cfg.Inbox {
+			if looksLikeEnvelope(tx) {
+				errs[i] = ErrOtherContract
+			}
+			return
+		}
+		env, err := encmempool.ParseEnvelope(tx, r.signer, r.cfg.Inbox, r.cfg.Limits)
+		if err != nil {
+			errs[i] = fmt.Errorf("%w: %w", ErrMalformedEnvelope, err)
+			return
+		}
+		envs[i] = env
+	})
+	c := &b.Commitment
+	gas := r.cfg.DepositBaseGas*boolGas(len(c.Deposits) > 0) + r.cfg.DepositGas*uint64(len(c.Deposits))
+	count := map[tpke.Identity]int{}
+	var envelopes uint64
+	for i, tx := range b.Txs {
+		gas += tx.Gas()
+		if env := envs[i]; env != nil {
+			gas += env.DeclaredGas
+			envelopes++
+			if env.Eon == r.cfg.Eon {
+				count[env.Identity]++
+			}
+		}
+	}
+	gas += r.cfg.SettleBaseGas*boolGas(envelopes > 0) + r.cfg.SettleGas*envelopes
+	for i := range b.Txs {
+		env := envs[i]
+		switch {
+		case errs[i] != nil:
+			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: errs[i]})
+		case env == nil:
+			// a plaintext transaction: nothing to key
+		case env.Eon != r.cfg.Eon:
+			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: ErrOtherEon})
+		case count[env.Identity] > 1:
+			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: ErrIdentityTwice})
+		case r.released.Released(env.Identity):
+			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: ErrIdentityReleased})
+		default:
+			rel.Keyed = append(rel.Keyed, Keyed{Index: i, Identity: env.Identity})
+		}
+	}
+	return gas, nil
+}
+
+func boolGas(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// looksLikeEnvelope reports a submit call addressed elsewhere than the
+// inbox: it is no envelope and gets no key.
+func looksLikeEnvelope(tx *types.Transaction) bool {
+	d := tx.Data()
+	sel := encmempool.SubmitSelector()
+	return len(d) >= 4 && d[0] == sel[0] && d[1] == sel[1] && d[2] == sel[2] && d[3] == sel[3]
+}
+
+// parallel runs f(0..n-1) on all cores.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
