@@ -225,7 +225,9 @@ func TestWholeBatchRefusals(t *testing.T) {
 			b.Signature = nil
 			return b
 		}, nil, ErrSequencerSignature},
-		{"another chain", func() *batch.Batch { return e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.ChainID = 1 }) }, nil, ErrWrongChain},
+		{"another chain", func() *batch.Batch {
+			return e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.ChainID = 1 })
+		}, nil, ErrWrongChain},
 		{"another eon", func() *batch.Batch { return e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.Eon = 2 }) }, nil, ErrWrongEon},
 		{"number gap", func() *batch.Batch { return e.batchOf(2, common.Hash{}, txs, nil) }, nil, ErrNumberGap},
 		{"wrong parent", func() *batch.Batch { return e.batchOf(1, common.Hash{9}, txs, nil) }, nil, ErrParent},
