@@ -22,6 +22,7 @@ func newApp() *cli.App {
 		Usage: "a fair-ordering L2 sequencer with a threshold-encrypted mempool",
 		Commands: []*cli.Command{
 			demoCommand(),
+			keyperCommand(),
 			vectorsCommand(),
 		},
 	}
