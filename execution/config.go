@@ -77,6 +77,9 @@ func (c *ChainConfig) Check() error {
 	if c.Sequencer == (common.Address{}) {
 		return fmt.Errorf("%w: sequencer address must be set", ErrConfig)
 	}
+	if c.BridgeSupply != nil && (*big.Int)(c.BridgeSupply).Sign() < 0 {
+		return fmt.Errorf("%w: bridgeSupply must not be negative", ErrConfig)
+	}
 	reserved := core.SystemContractAllocs()
 	maps.Copy(reserved, predeployAlloc(c.Sequencer, big.NewInt(0)))
 	for addr := range c.Alloc {

@@ -43,6 +43,7 @@ func TestLoadChainConfig(t *testing.T) {
 		{"no chain id", `{"sequencer": "0x00000000000000000000000000000000000000aa"}`},
 		{"gas limit too small", `{"chainId": 1, "gasLimit": 100, "sequencer": "0x00000000000000000000000000000000000000aa"}`},
 		{"no sequencer", `{"chainId": 1}`},
+		{"negative bridge supply", `{"chainId": 1, "sequencer": "0x00000000000000000000000000000000000000aa", "bridgeSupply": "-5"}`},
 		{"alloc on the inbox", `{"chainId": 1, "sequencer": "0x00000000000000000000000000000000000000aa",
 			"alloc": {"0x5e11000000000000000000000000000000000001": {"balance": "0x1"}}}`},
 		{"alloc on a system contract", `{"chainId": 1, "sequencer": "0x00000000000000000000000000000000000000aa",
