@@ -1,0 +1,295 @@
+package keyper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/p2p"
+	"github.com/veil-l2/veil/ordering/batch"
+)
+
+// Gossip topics (kinds) the release path uses. A keyper's share message is
+// also its signed "released N = H" announcement: every keyper reads the
+// shares topic and feeds what others released to its core.
+const (
+	TopicCommitments = "commitments"
+	TopicShares      = "shares"
+)
+
+// NodeConfig configures the release path of a keyper node for one eon.
+type NodeConfig struct {
+	Committee *Committee
+	Index     int
+	Keys      *Keys
+	Share     *tpke.SecretShare
+	Release   ReleaseConfig
+	Store     *Store
+	P2P       *p2p.Node
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Confirmed lists confirmed L1 blocks known at start (number -> hash);
+	// L1Confirmed adds more.
+	Confirmed map[uint64]common.Hash
+	Logger    *slog.Logger
+	Registry  prometheus.Registerer
+}
+
+// Node runs a keyper's release path: signed batches in from the sequencer,
+// decisions by the Releaser, the release recorded, shares out.
+type Node struct {
+	cfg      NodeConfig
+	log      *slog.Logger
+	signer   *p2p.Signer
+	releaser *Releaser
+	commits  *p2p.Topic
+	shares   *p2p.Topic
+	mu       sync.Mutex // guards releaser
+	cache    *tpke.PointCache
+	metrics  *nodeMetrics
+	done     chan struct{}
+	cancel   context.CancelFunc
+	errMu    sync.Mutex
+	err      error
+}
+
+type nodeMetrics struct {
+	released prometheus.Counter
+	refused  *prometheus.CounterVec
+	latency  prometheus.Histogram
+}
+
+// refusalReasons names every whole-batch refusal for the metric.
+var refusalReasons = []struct {
+	err  error
+	name string
+}{
+	{ErrSequencerSignature, "sequencer_signature"}, {ErrWrongChain, "wrong_chain"}, {ErrWrongEon, "wrong_eon"},
+	{ErrNumberGap, "number_gap"}, {ErrAlreadyReleased, "already_released"}, {ErrParent, "parent"},
+	{ErrEquivocation, "equivocation"}, {ErrTimestamp, "timestamp"}, {ErrL1Origin, "l1_origin"},
+	{ErrOversize, "oversize"}, {ErrGasBudget, "gas_budget"}, {ErrNotOnL1, "not_on_l1"},
+	{batch.ErrMalformed, "malformed"}, {ErrStore, "store"},
+}
+
+func refusalReason(err error) string {
+	for _, r := range refusalReasons {
+		if errors.Is(err, r.err) {
+			return r.name
+		}
+	}
+	return "other"
+}
+
+// StartNode joins the topics and starts the node's loop.
+func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	signer, err := p2p.NewSigner(cfg.Keys.Signing)
+	if err != nil {
+		return nil, err
+	}
+	state, err := cfg.Store.State(cfg.Release.Eon, 1)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, signer: signer, cache: tpke.NewPointCache(1 << 16), done: make(chan struct{})}
+	n.releaser = NewReleaser(cfg.Release, state, cfg.Store.Released(cfg.Release.Eon))
+	for num, h := range cfg.Confirmed {
+		n.releaser.L1Confirmed(num, h)
+	}
+	n.metrics = &nodeMetrics{
+		released: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "keyper", Name: "batches_released_total", Help: "Batches whose shares this keyper released."}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "keyper", Name: "batches_refused_total",
+			Help: "Batches refused whole, by reason."}, []string{"reason"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "veil", Subsystem: "keyper", Name: "commitment_to_shares_seconds",
+			Help: "Time from a commitment's arrival to its shares sent.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
+	}
+	if cfg.Registry != nil {
+		cfg.Registry.MustRegister(n.metrics.released, n.metrics.refused, n.metrics.latency)
+	}
+	if n.commits, err = cfg.P2P.Join(TopicCommitments, sequencerOnly{cfg.Committee, cfg.Release.Eon}); err != nil {
+		return nil, err
+	}
+	if n.shares, err = cfg.P2P.Join(TopicShares, membersOnly{cfg.Committee, cfg.Release.Eon}); err != nil {
+		return nil, err
+	}
+	commits, cancelC, err := n.commits.Subscribe()
+	if err != nil {
+		return nil, err
+	}
+	shares, cancelS, err := n.shares.Subscribe()
+	if err != nil {
+		cancelC()
+		return nil, err
+	}
+	ctx, n.cancel = context.WithCancel(ctx)
+	go func() {
+		defer close(n.done)
+		defer cancelC()
+		defer cancelS()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case r, ok := <-commits:
+				if !ok {
+					return
+				}
+				n.onCommitment(ctx, r.Message.Payload)
+			case r, ok := <-shares:
+				if !ok {
+					return
+				}
+				if !r.Local {
+					n.onShares(r.Message.Payload)
+				}
+			}
+		}
+	}()
+	return n, nil
+}
+
+// Stop ends the node's loop.
+func (n *Node) Stop() {
+	n.cancel()
+	<-n.done
+}
+
+// Err returns the error that stopped the node, if any.
+func (n *Node) Err() error {
+	n.errMu.Lock()
+	defer n.errMu.Unlock()
+	return n.err
+}
+
+func (n *Node) fail(err error) {
+	n.errMu.Lock()
+	n.err = err
+	n.errMu.Unlock()
+	n.log.Error("keyper stopped", "err", err)
+	n.cancel()
+}
+
+// L1Confirmed feeds a confirmed L1 block to the core.
+func (n *Node) L1Confirmed(number uint64, hash common.Hash) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.releaser.L1Confirmed(number, hash)
+}
+
+// Evidence returns the conflicts seen.
+func (n *Node) Evidence() []Evidence {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.releaser.Evidence()
+}
+
+func (n *Node) onCommitment(ctx context.Context, raw []byte) {
+	start := n.cfg.Now()
+	b, err := batch.Decode(raw, batch.Limits{MaxTxs: n.cfg.Release.MaxTxs, MaxBytes: n.cfg.Release.MaxBytes, MaxDeposits: batch.DefaultLimits.MaxDeposits})
+	if err != nil {
+		n.refuse(err, 0)
+		return
+	}
+	n.mu.Lock()
+	rel, err := n.releaser.Decide(b, uint64(start.Unix()))
+	state := n.releaser.State()
+	n.mu.Unlock()
+	if err != nil {
+		n.refuse(err, b.Commitment.Number)
+		return
+	}
+	if rel.Again {
+		// The identical shares again, from the record.
+		if _, rel, err = n.cfg.Store.ReleasedBatch(n.cfg.Release.Eon, rel.Number); err != nil || rel == nil {
+			n.refuse(fmt.Errorf("%w: released batch %d missing: %v", ErrStore, b.Commitment.Number, err), b.Commitment.Number)
+			return
+		}
+	} else if err := n.cfg.Store.Commit(n.cfg.Release.Eon, rel, raw, state); err != nil {
+		// Nothing is sent for a release that is not on disk, and the core
+		// has moved on: the node stops rather than run ahead of its record.
+		n.fail(fmt.Errorf("%w: recording batch %d: %v", ErrStore, rel.Number, err))
+		return
+	}
+	m := &ShareMessage{ChainID: n.cfg.Release.ChainID, Eon: n.cfg.Release.Eon, Number: rel.Number, Hash: rel.Hash,
+		Keyper: uint32(n.cfg.Index), Shares: Shares(n.cfg.Share, n.cache, rel)}
+	if err := m.Sign(n.cfg.Keys.Signing); err != nil {
+		n.log.Error("signing shares failed", "batch", rel.Number, "err", err)
+		return
+	}
+	payload, err := m.Encode()
+	if err == nil {
+		err = n.shares.Publish(ctx, n.signer, n.cfg.Release.Eon, payload)
+	}
+	if err != nil {
+		n.log.Warn("sending shares failed", "batch", rel.Number, "err", err)
+		return
+	}
+	n.metrics.released.Inc()
+	n.metrics.latency.Observe(n.cfg.Now().Sub(start).Seconds())
+	n.log.Info("released batch", "batch", rel.Number, "hash", rel.Hash, "keyed", len(rel.Keyed), "withheld", len(rel.NoKey), "again", rel.Again)
+}
+
+func (n *Node) refuse(err error, number uint64) {
+	reason := refusalReason(err)
+	n.metrics.refused.WithLabelValues(reason).Inc()
+	n.log.Info("refused batch", "batch", number, "reason", reason, "err", err)
+}
+
+func (n *Node) onShares(payload []byte) {
+	m, err := DecodeShareMessage(payload)
+	if err != nil {
+		return
+	}
+	signer, err := m.Signer()
+	if err != nil {
+		return
+	}
+	idx, ok := n.cfg.Committee.Index(signer)
+	if !ok || uint32(idx) != m.Keyper || m.ChainID != n.cfg.Release.ChainID || m.Eon != n.cfg.Release.Eon {
+		return
+	}
+	n.mu.Lock()
+	n.releaser.Announcement(idx, m.Number, m.Hash)
+	n.mu.Unlock()
+}
+
+// sequencerOnly admits commitments signed by the registered sequencer.
+type sequencerOnly struct {
+	c   *Committee
+	eon uint64
+}
+
+func (v sequencerOnly) KnownSigner(sender common.Address, _ string, eon uint64) error {
+	if sender != v.c.Sequencer || eon != v.eon {
+		return p2p.ErrUnknownSigner
+	}
+	return nil
+}
+
+func (sequencerOnly) Validate(*p2p.Message) error { return nil }
+
+// membersOnly admits share messages from committee members.
+type membersOnly struct {
+	c   *Committee
+	eon uint64
+}
+
+func (v membersOnly) KnownSigner(sender common.Address, _ string, eon uint64) error {
+	if _, ok := v.c.Index(sender); !ok || eon != v.eon {
+		return p2p.ErrUnknownSigner
+	}
+	return nil
+}
+
+func (membersOnly) Validate(*p2p.Message) error { return nil }

@@ -1,0 +1,193 @@
+package keyper
+
+import (
+	"context"
+	"crypto/rand"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/p2p"
+)
+
+// TestKeypersReleaseOverLibp2p runs 5 keyper nodes and a sequencer as real
+// libp2p hosts on 127.0.0.1: the sequencer publishes a signed batch, the
+// keypers release, and at least 3 share messages aggregate into keys that
+// decrypt the envelopes. A batch signed by someone else never gets a share.
+func TestKeypersReleaseOverLibp2p(t *testing.T) {
+	e := newEnv(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	committee := &Committee{ChainID: chainID, Eon: eon, Threshold: 3, Sequencer: crypto.PubkeyToAddress(e.seq.PublicKey)}
+	keys := make([]*Keys, 5)
+	for i := range keys {
+		k, err := InitKeys(t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+		pub, _ := k.DKGPublic()
+		committee.Members = append(committee.Members, Member{Address: k.Address(), DKGPublicKey: pub})
+	}
+	if err := committee.Check(); err != nil {
+		t.Fatal(err)
+	}
+	newHost := func(peers []string) *p2p.Node {
+		hk, err := p2p.LoadOrCreateHostKey(filepath.Join(t.TempDir(), "p2p.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := p2p.New(ctx, p2p.Config{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, HostKey: hk, Peers: peers, ChainID: chainID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { n.Close() })
+		return n
+	}
+	seqHost := newHost(nil)
+	regs := make([]*prometheus.Registry, 5)
+	nodes := make([]*Node, 5)
+	for i := range nodes {
+		st, err := OpenStore(filepath.Join(t.TempDir(), "keyper.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		regs[i] = prometheus.NewRegistry()
+		nodes[i], err = StartNode(ctx, NodeConfig{Committee: committee, Index: i, Keys: keys[i], Share: e.results[i].Share,
+			Release: e.config(), Store: st, P2P: newHost(seqHost.Addrs()), Now: func() time.Time { return time.Unix(now+1, 0) },
+			Confirmed: map[uint64]common.Hash{10: {0x11}}, Registry: regs[i]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nodes[i].Stop)
+	}
+	// The sequencer's side: its own view of the topics.
+	seqSigner, _ := p2p.NewSigner(e.seq)
+	commits, err := seqHost.Join(TopicCommitments, sequencerOnly{committee, eon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sharesTopic, err := seqHost.Join(TopicShares, membersOnly{committee, eon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, stop, err := sharesTopic.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	deadline := time.Now().Add(15 * time.Second)
+	for len(commits.ListPeers()) < 5 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	var txs []*types.Transaction
+	var inners []*types.Transaction
+	for i := 0; i < 3; i++ {
+		tx, inner := e.envelope(i, eon)
+		txs, inners = append(txs, tx), append(inners, inner)
+	}
+	b := e.batchOf(1, common.Hash{}, txs, nil)
+	raw, _ := b.Encode()
+	// A forged batch: the p2p validator drops it before any keyper sees it.
+	forger, _ := crypto.GenerateKey()
+	forgerSigner, _ := p2p.NewSigner(forger)
+	if err := commits.Publish(ctx, forgerSigner, eon, raw); err == nil {
+		t.Fatal("a batch from an unknown signer was published")
+	}
+	if err := commits.Publish(ctx, seqSigner, eon, raw); err != nil {
+		t.Fatal(err)
+	}
+
+	cache := tpke.NewPointCache(64)
+	rel := &Release{Hash: b.Commitment.Hash(), BatchIdentity: tpke.BatchIdentity(chainID, eon, 1, b.Commitment.Hash())}
+	for _, tx := range txs {
+		env, _ := encmempool.ParseEnvelope(tx, e.signer, contracts.EncryptedInboxAddress, encmempool.DefaultLimits)
+		rel.Keyed = append(rel.Keyed, Keyed{Identity: env.Identity})
+	}
+	var ids []*tpke.IdentityPoint
+	for _, id := range rel.Identities() {
+		ids = append(ids, cache.Point(id))
+	}
+	got := map[int][]tpke.KeyShare{}
+	timeout := time.After(20 * time.Second)
+	for len(got) < 3 {
+		select {
+		case r := <-sub:
+			m, err := DecodeShareMessage(r.Message.Payload)
+			if err != nil || m.Number != 1 || m.Hash != rel.Hash {
+				t.Fatalf("share message %+v %v", m, err)
+			}
+			k := int(m.Keyper)
+			shares, err := tpke.VerifyShares(e.results[0].PublicShares[k], ids, m.Shares, rand.Reader)
+			if err != nil {
+				t.Fatalf("keyper %d's shares: %v", k, err)
+			}
+			got[k] = shares
+		case <-timeout:
+			t.Fatalf("only %d share messages arrived", len(got))
+		}
+	}
+	var signers []int
+	var by [][]tpke.KeyShare
+	for k, s := range got {
+		signers = append(signers, k)
+		by = append(by, s)
+	}
+	agg, _ := tpke.NewAggregator(signers)
+	keys2, err := agg.AggregateMany(by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tx := range txs {
+		env, _ := encmempool.ParseEnvelope(tx, e.signer, contracts.EncryptedInboxAddress, encmempool.DefaultLimits)
+		pt, err := tpke.Decrypt(keys2[i], env.Identity, env.Ciphertext, env.AssociatedData())
+		want, _ := inners[i].MarshalBinary()
+		if err != nil || string(pt) != string(want) {
+			t.Fatalf("envelope %d: %v", i, err)
+		}
+	}
+	if err := tpke.VerifyBatchSignature(e.results[0].EonPublicKey, chainID, eon, 1, rel.Hash, keys2[len(keys2)-1]); err != nil {
+		t.Fatalf("batch attestation: %v", err)
+	}
+	// A second, different batch for the released number is refused and
+	// counted on every keyper that released the first.
+	tx4, _ := e.envelope(2, eon)
+	b2 := e.batchOf(1, common.Hash{}, []*types.Transaction{tx4}, nil)
+	raw2, _ := b2.Encode()
+	if err := commits.Publish(ctx, seqSigner, eon, raw2); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		refused := 0
+		for i := range nodes {
+			refused += int(testutil.ToFloat64(nodesRefused(nodes[i], "equivocation")))
+		}
+		if refused >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("equivocation refused by %d keypers", refused)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for i, n := range nodes {
+		if err := n.Err(); err != nil {
+			t.Fatalf("keyper %d stopped: %v", i, err)
+		}
+	}
+}
+
+func nodesRefused(n *Node, reason string) prometheus.Collector {
+	return n.metrics.refused.WithLabelValues(reason)
+}
