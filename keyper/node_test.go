@@ -22,10 +22,18 @@ import (
 // libp2p hosts on 127.0.0.1: the sequencer publishes a signed batch, the
 // keypers release, and at least 3 share messages aggregate into keys that
 // decrypt the envelopes. A batch signed by someone else never gets a share.
-func TestKeypersReleaseOverLibp2p(t *testing.T) {
-	e := newEnv(t, 3)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+// net is a committee of keyper nodes and a sequencer as libp2p hosts.
+type net struct {
+	nodes     []*Node // nil for keypers not started
+	commits   *p2p.Topic
+	sub       <-chan p2p.Received
+	seqSigner *p2p.Signer
+	committee *Committee
+}
+
+// startNet starts the keypers listed in started (of 5) and the sequencer.
+func startNet(t *testing.T, ctx context.Context, e *env, started []int) *net {
+	t.Helper()
 	committee := &Committee{ChainID: chainID, Eon: eon, Threshold: 3, Sequencer: crypto.PubkeyToAddress(e.seq.PublicKey)}
 	keys := make([]*Keys, 5)
 	for i := range keys {
@@ -53,27 +61,24 @@ func TestKeypersReleaseOverLibp2p(t *testing.T) {
 		return n
 	}
 	seqHost := newHost(nil)
-	regs := make([]*prometheus.Registry, 5)
-	nodes := make([]*Node, 5)
-	for i := range nodes {
+	w := &net{nodes: make([]*Node, 5), committee: committee}
+	for _, i := range started {
 		st, err := OpenStore(filepath.Join(t.TempDir(), "keyper.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		regs[i] = prometheus.NewRegistry()
-		nodes[i], err = StartNode(ctx, NodeConfig{Committee: committee, Index: i, Keys: keys[i], Share: e.results[i].Share,
+		w.nodes[i], err = StartNode(ctx, NodeConfig{Committee: committee, Index: i, Keys: keys[i], Share: e.results[i].Share,
 			Release: e.config(), Store: st, P2P: newHost(seqHost.Addrs()), Now: func() time.Time { return time.Unix(now+1, 0) },
-			Confirmed: map[uint64]common.Hash{10: {0x11}}, Registry: regs[i]})
+			Confirmed: map[uint64]common.Hash{10: {0x11}}, Registry: prometheus.NewRegistry()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(nodes[i].Stop)
+		t.Cleanup(w.nodes[i].Stop)
 	}
-	// The sequencer's side: its own view of the topics.
-	seqSigner, _ := p2p.NewSigner(e.seq)
-	commits, err := seqHost.Join(TopicCommitments, sequencerOnly{committee, eon})
-	if err != nil {
+	w.seqSigner, _ = p2p.NewSigner(e.seq)
+	var err error
+	if w.commits, err = seqHost.Join(TopicCommitments, sequencerOnly{committee, eon}); err != nil {
 		t.Fatal(err)
 	}
 	sharesTopic, err := seqHost.Join(TopicShares, membersOnly{committee, eon})
@@ -84,11 +89,21 @@ func TestKeypersReleaseOverLibp2p(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	t.Cleanup(stop)
+	w.sub = sub
 	deadline := time.Now().Add(15 * time.Second)
-	for len(commits.ListPeers()) < 5 && time.Now().Before(deadline) {
+	for len(w.commits.ListPeers()) < len(started) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
+	return w
+}
+
+func TestKeypersReleaseOverLibp2p(t *testing.T) {
+	e := newEnv(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := startNet(t, ctx, e, []int{0, 1, 2, 3, 4})
+	commits, sub, seqSigner, nodes := w.commits, w.sub, w.seqSigner, w.nodes
 
 	var txs []*types.Transaction
 	var inners []*types.Transaction
@@ -167,7 +182,7 @@ func TestKeypersReleaseOverLibp2p(t *testing.T) {
 	if err := commits.Publish(ctx, seqSigner, eon, raw2); err != nil {
 		t.Fatal(err)
 	}
-	deadline = time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		refused := 0
 		for i := range nodes {
@@ -190,4 +205,38 @@ func TestKeypersReleaseOverLibp2p(t *testing.T) {
 
 func nodesRefused(n *Node, reason string) prometheus.Collector {
 	return n.metrics.refused.WithLabelValues(reason)
+}
+
+// TestTwoOfFiveDownStillReleases: with keypers 1 and 3 down, the other
+// three reach the threshold.
+func TestTwoOfFiveDownStillReleases(t *testing.T) {
+	e := newEnv(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := startNet(t, ctx, e, []int{0, 2, 4})
+	tx, _ := e.envelope(0, eon)
+	b := e.batchOf(1, common.Hash{}, []*types.Transaction{tx}, nil)
+	raw, _ := b.Encode()
+	if err := w.commits.Publish(ctx, w.seqSigner, eon, raw); err != nil {
+		t.Fatal(err)
+	}
+	from := map[uint32]bool{}
+	timeout := time.After(20 * time.Second)
+	for len(from) < 3 {
+		select {
+		case r := <-w.sub:
+			m, err := DecodeShareMessage(r.Message.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			from[m.Keyper] = true
+		case <-timeout:
+			t.Fatalf("shares from %v only", from)
+		}
+	}
+	for _, k := range []uint32{1, 3} {
+		if from[k] {
+			t.Fatalf("a stopped keyper %d sent shares", k)
+		}
+	}
 }
