@@ -18,10 +18,6 @@ import (
 	"github.com/veil-l2/veil/internal/p2p"
 )
 
-// TestKeypersReleaseOverLibp2p runs 5 keyper nodes and a sequencer as real
-// libp2p hosts on 127.0.0.1: the sequencer publishes a signed batch, the
-// keypers release, and at least 3 share messages aggregate into keys that
-// decrypt the envelopes. A batch signed by someone else never gets a share.
 // net is a committee of keyper nodes and a sequencer as libp2p hosts.
 type net struct {
 	nodes     []*Node // nil for keypers not started
@@ -29,6 +25,8 @@ type net struct {
 	sub       <-chan p2p.Received
 	seqSigner *p2p.Signer
 	committee *Committee
+	// start starts keyper i (it joins the running network).
+	start func(i int)
 }
 
 // startNet starts the keypers listed in started (of 5) and the sequencer.
@@ -62,7 +60,7 @@ func startNet(t *testing.T, ctx context.Context, e *env, started []int) *net {
 	}
 	seqHost := newHost(nil)
 	w := &net{nodes: make([]*Node, 5), committee: committee}
-	for _, i := range started {
+	w.start = func(i int) {
 		st, err := OpenStore(filepath.Join(t.TempDir(), "keyper.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -75,6 +73,9 @@ func startNet(t *testing.T, ctx context.Context, e *env, started []int) *net {
 			t.Fatal(err)
 		}
 		t.Cleanup(w.nodes[i].Stop)
+	}
+	for _, i := range started {
+		w.start(i)
 	}
 	w.seqSigner, _ = p2p.NewSigner(e.seq)
 	var err error
@@ -98,6 +99,10 @@ func startNet(t *testing.T, ctx context.Context, e *env, started []int) *net {
 	return w
 }
 
+// TestKeypersReleaseOverLibp2p runs 5 keyper nodes and a sequencer as real
+// libp2p hosts on 127.0.0.1: the sequencer publishes a signed batch, the
+// keypers release, and at least 3 share messages aggregate into keys that
+// decrypt the envelopes. A batch signed by someone else never gets a share.
 func TestKeypersReleaseOverLibp2p(t *testing.T) {
 	e := newEnv(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -239,4 +244,70 @@ func TestTwoOfFiveDownStillReleases(t *testing.T) {
 			t.Fatalf("a stopped keyper %d sent shares", k)
 		}
 	}
+}
+
+// TestThreeDownThenReturn: with three of five keypers down no key can be
+// formed; when one returns and the sequencer sends the pending batch again,
+// it gets its keys (the two that released answer with identical shares).
+func TestThreeDownThenReturn(t *testing.T) {
+	e := newEnv(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := startNet(t, ctx, e, []int{0, 4})
+	tx, _ := e.envelope(0, eon)
+	b := e.batchOf(1, common.Hash{}, []*types.Transaction{tx}, nil)
+	raw, _ := b.Encode()
+	if err := w.commits.Publish(ctx, w.seqSigner, eon, raw); err != nil {
+		t.Fatal(err)
+	}
+	first := map[uint32][]byte{}
+	for len(first) < 2 {
+		select {
+		case r := <-w.sub:
+			m, _ := DecodeShareMessage(r.Message.Payload)
+			first[m.Keyper] = m.Shares
+		case <-time.After(20 * time.Second):
+			t.Fatalf("shares from %d keypers", len(first))
+		}
+	}
+	// Two keypers' shares cannot make a key (threshold 3).
+	w.start(2)
+	deadline := time.Now().Add(15 * time.Second)
+	for len(w.commits.ListPeers()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The sequencer re-sends a pending batch until it has its keys.
+	again := map[uint32][]byte{}
+	resend := time.NewTicker(500 * time.Millisecond)
+	defer resend.Stop()
+	giveUp := time.After(20 * time.Second)
+	for len(again) < 3 {
+		select {
+		case <-resend.C:
+			if err := w.commits.Publish(ctx, w.seqSigner, eon, raw); err != nil {
+				t.Fatal(err)
+			}
+		case r := <-w.sub:
+			m, _ := DecodeShareMessage(r.Message.Payload)
+			again[m.Keyper] = m.Shares
+		case <-giveUp:
+			t.Fatalf("after the return, shares from keypers %v only", keysOf(again))
+		}
+	}
+	for k, s := range first {
+		if string(again[k]) != string(s) {
+			t.Fatalf("keyper %d sent different shares for the same batch", k)
+		}
+	}
+	if again[2] == nil {
+		t.Fatal("the returning keyper did not release")
+	}
+}
+
+func keysOf(m map[uint32][]byte) []uint32 {
+	var out []uint32
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -20,12 +20,13 @@
 //
 // A Message is the RLP list
 //
-//	[Version uint8, Kind string, ChainID uint64, Eon uint64, Sender address, Payload bytes, Signature [65]byte]
+//	[Version uint8, Kind string, ChainID uint64, Eon uint64, Sender address, Payload bytes, SentAt uint64, Signature [65]byte]
 //
-// with Version = 1. Sender is the Ethereum address of the key the keyper or sequencer
+// with Version = 1. SentAt (unix nanoseconds of publication) makes each publication distinct, so
+// a payload can be published again within gossipsub's duplicate window. Sender is the Ethereum address of the key the keyper or sequencer
 // registered on L1, and Signature is crypto.Sign (r ‖ s ‖ v, low s) by that key over
 //
-//	keccak256("veil/p2p/msg/v1" ‖ rlp([Version, Kind, ChainID, Eon, Sender, Payload]))
+//	keccak256("veil/p2p/msg/v1" ‖ rlp([Version, Kind, ChainID, Eon, Sender, Payload, SentAt]))
 //
 // Decoding is strict (DecodeMessage): one canonical RLP list with exactly these fields, no
 // trailing bytes, a known version, a 65-byte signature. Gossipsub's message id is the

@@ -33,12 +33,17 @@ var (
 // Message is one signed gossip message. Its wire form is the RLP list of all fields in
 // declaration order; Signature is crypto.Sign over SigningHash.
 type Message struct {
-	Version   uint8
-	Kind      string
-	ChainID   uint64
-	Eon       uint64
-	Sender    common.Address
-	Payload   []byte
+	Version uint8
+	Kind    string
+	ChainID uint64
+	Eon     uint64
+	Sender  common.Address
+	Payload []byte
+	// SentAt is when the sender published, unix nanoseconds. It makes every
+	// publication a distinct message, so a sender can publish the same
+	// payload again (a pending commitment, a released batch's shares):
+	// gossipsub drops a repeat of the same bytes for about two minutes.
+	SentAt    uint64
 	Signature [65]byte
 }
 
@@ -50,6 +55,7 @@ type unsigned struct {
 	Eon     uint64
 	Sender  common.Address
 	Payload []byte
+	SentAt  uint64
 }
 
 // SigningHash is keccak256("veil/p2p/msg/v1" ‖ rlp(all fields but Signature)).
@@ -61,6 +67,7 @@ func (m *Message) SigningHash() common.Hash {
 		Eon:     m.Eon,
 		Sender:  m.Sender,
 		Payload: m.Payload,
+		SentAt:  m.SentAt,
 	})
 	if err != nil {
 		// Encoding a struct of fixed-shape fields cannot fail.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -96,7 +97,8 @@ func (t *Topic) ListPeers() []peer.ID { return t.topic.ListPeers() }
 // reason (ErrOversize, ErrUnknownSigner, ErrInvalid, ...). Publishing bytes identical to a
 // message already delivered is a no-op.
 func (t *Topic) Publish(ctx context.Context, signer *Signer, eon uint64, payload []byte) error {
-	m := &Message{Version: Version, Kind: t.kind, ChainID: t.node.chainID, Eon: eon, Payload: payload}
+	m := &Message{Version: Version, Kind: t.kind, ChainID: t.node.chainID, Eon: eon, Payload: payload,
+		SentAt: uint64(time.Now().UnixNano())}
 	if err := signer.Sign(m); err != nil {
 		return err
 	}
