@@ -30,7 +30,7 @@ func BenchmarkKeyperRelease1000(b *testing.B) {
 	key := e.users[0]
 	b.ResetTimer()
 	for b.Loop() {
-		dec, err := decodeForBench(raw)
+		dec, err := batch.Decode(raw, batch.DefaultLimits) // from the wire: no sender cached
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -49,7 +49,3 @@ func BenchmarkKeyperRelease1000(b *testing.B) {
 		}
 	}
 }
-
-// decodeForBench decodes the batch from the wire, as a keyper receives it
-// (transactions decoded, no sender cached).
-func decodeForBench(raw []byte) (*batch.Batch, error) { return batch.Decode(raw, batch.DefaultLimits) }
