@@ -3,7 +3,10 @@ package keyper
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,8 +28,12 @@ type net struct {
 	sub       <-chan p2p.Received
 	seqSigner *p2p.Signer
 	committee *Committee
+	keys      []*Keys
+	seqHost   *p2p.Node
 	// start starts keyper i (it joins the running network).
 	start func(i int)
+	// newHost starts a libp2p host dialing peers.
+	newHost func(peers []string) *p2p.Node
 }
 
 // startNet starts the keypers listed in started (of 5) and the sequencer.
@@ -59,7 +66,7 @@ func startNet(t *testing.T, ctx context.Context, e *env, started []int) *net {
 		return n
 	}
 	seqHost := newHost(nil)
-	w := &net{nodes: make([]*Node, 5), committee: committee}
+	w := &net{nodes: make([]*Node, 5), committee: committee, keys: keys, seqHost: seqHost, newHost: newHost}
 	w.start = func(i int) {
 		st, err := OpenStore(filepath.Join(t.TempDir(), "keyper.db"))
 		if err != nil {
@@ -108,7 +115,7 @@ func TestKeypersReleaseOverLibp2p(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	w := startNet(t, ctx, e, []int{0, 1, 2, 3, 4})
-	commits, sub, seqSigner, nodes := w.commits, w.sub, w.seqSigner, w.nodes
+	commits, seqSigner, nodes := w.commits, w.seqSigner, w.nodes
 
 	var txs []*types.Transaction
 	var inners []*types.Transaction
@@ -128,55 +135,21 @@ func TestKeypersReleaseOverLibp2p(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cache := tpke.NewPointCache(64)
-	rel := &Release{Hash: b.Commitment.Hash(), BatchIdentity: tpke.BatchIdentity(chainID, eon, 1, b.Commitment.Hash())}
-	for _, tx := range txs {
-		env, _ := encmempool.ParseEnvelope(tx, e.signer, contracts.EncryptedInboxAddress, encmempool.DefaultLimits)
-		rel.Keyed = append(rel.Keyed, Keyed{Identity: env.Identity})
-	}
-	var ids []*tpke.IdentityPoint
-	for _, id := range rel.Identities() {
-		ids = append(ids, cache.Point(id))
-	}
-	got := map[int][]tpke.KeyShare{}
-	timeout := time.After(20 * time.Second)
-	for len(got) < 3 {
-		select {
-		case r := <-sub:
-			m, err := DecodeShareMessage(r.Message.Payload)
-			if err != nil || m.Number != 1 || m.Hash != rel.Hash {
-				t.Fatalf("share message %+v %v", m, err)
-			}
-			k := int(m.Keyper)
-			shares, err := tpke.VerifyShares(e.results[0].PublicShares[k], ids, m.Shares, rand.Reader)
-			if err != nil {
-				t.Fatalf("keyper %d's shares: %v", k, err)
-			}
-			got[k] = shares
-		case <-timeout:
-			t.Fatalf("only %d share messages arrived", len(got))
-		}
-	}
-	var signers []int
-	var by [][]tpke.KeyShare
-	for k, s := range got {
-		signers = append(signers, k)
-		by = append(by, s)
-	}
-	agg, _ := tpke.NewAggregator(signers)
-	keys2, err := agg.AggregateMany(by)
-	if err != nil {
-		t.Fatal(err)
+	col := e.collector(t, w.committee)
+	rel, _ := Classify(e.config(), b, memReleased{})
+	keys := collect(t, col, rel, w.sub, 20*time.Second)
+	if len(keys.Keys) != len(txs) || len(keys.Signers) != 3 {
+		t.Fatalf("%d keys from signers %v", len(keys.Keys), keys.Signers)
 	}
 	for i, tx := range txs {
 		env, _ := encmempool.ParseEnvelope(tx, e.signer, contracts.EncryptedInboxAddress, encmempool.DefaultLimits)
-		pt, err := tpke.Decrypt(keys2[i], env.Identity, env.Ciphertext, env.AssociatedData())
+		pt, err := tpke.Decrypt(keys.Keys[i], env.Identity, env.Ciphertext, env.AssociatedData())
 		want, _ := inners[i].MarshalBinary()
 		if err != nil || string(pt) != string(want) {
 			t.Fatalf("envelope %d: %v", i, err)
 		}
 	}
-	if err := tpke.VerifyBatchSignature(e.results[0].EonPublicKey, chainID, eon, 1, rel.Hash, keys2[len(keys2)-1]); err != nil {
+	if err := tpke.VerifyBatchSignature(e.results[0].EonPublicKey, chainID, eon, 1, rel.Hash, keys.Attestation); err != nil {
 		t.Fatalf("batch attestation: %v", err)
 	}
 	// A second, different batch for the released number is refused and
@@ -310,4 +283,119 @@ func keysOf(m map[uint32][]byte) []uint32 {
 		out = append(out, k)
 	}
 	return out
+}
+
+// collector returns a share collector for the env's committee.
+func (e *env) collector(t *testing.T, c *Committee) *Collector {
+	t.Helper()
+	var members []common.Address
+	for _, m := range c.Members {
+		members = append(members, m.Address)
+	}
+	col, err := NewCollector(CollectorConfig{ChainID: chainID, Eon: eon, Threshold: c.Threshold, Members: members,
+		EonKey: e.results[0].EonPublicKey, PublicShares: e.results[0].PublicShares, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return col
+}
+
+// collect feeds share messages from sub to the collector until the
+// release's keys are in.
+func collect(t *testing.T, col *Collector, rel *Release, sub <-chan p2p.Received, wait time.Duration) *BatchKeys {
+	t.Helper()
+	keys, err := col.Expect(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(wait)
+	for keys == nil {
+		select {
+		case r := <-sub:
+			m, err := DecodeShareMessage(r.Message.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keys, err = col.Add(m); err != nil {
+				t.Fatalf("share message of keyper %d: %v", m.Keyper, err)
+			}
+		case <-timeout:
+			t.Fatalf("no keys for batch %d in %v", rel.Number, wait)
+		}
+	}
+	return keys
+}
+
+// TestByzantineKeyperIsReported: a committee member signs shares that are
+// random points. The collector names it, and the three honest keypers'
+// shares still make keys that decrypt.
+func TestByzantineKeyperIsReported(t *testing.T) {
+	e := newEnv(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := startNet(t, ctx, e, []int{0, 1, 2})
+	byzHost := w.newHost(w.seqHost.Addrs())
+	byzTopic, err := byzHost.Join(TopicShares, membersOnly{w.committee, eon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byzSigner, _ := p2p.NewSigner(w.keys[4].Signing)
+	tx0, inner0 := e.envelope(0, eon)
+	tx1, _ := e.envelope(1, eon)
+	b := e.batchOf(1, common.Hash{}, []*types.Transaction{tx0, tx1}, nil)
+	raw, _ := b.Encode()
+	col := e.collector(t, w.committee)
+	rel, _ := Classify(e.config(), b, memReleased{})
+	if keys, err := col.Expect(rel); keys != nil || err != nil {
+		t.Fatalf("keys %v before any share: %v", keys, err)
+	}
+	// Three valid G1 points that are no shares of these identities (two
+	// envelopes and the batch identity): keyper 4's shares of random ones.
+	var junk []byte
+	cache := tpke.NewPointCache(4)
+	for range 3 {
+		var id tpke.Identity
+		rand.Read(id[:])
+		junk = append(junk, e.results[4].Share.KeyShare(cache.Point(id)).Bytes()...)
+	}
+	bad := &ShareMessage{ChainID: chainID, Eon: eon, Number: 1, Hash: rel.Hash, Keyper: 4, Shares: junk}
+	if err := bad.Sign(w.keys[4].Signing); err != nil {
+		t.Fatal(err)
+	}
+	badRaw, _ := bad.Encode()
+	reported := false
+	resend := time.NewTicker(200 * time.Millisecond)
+	defer resend.Stop()
+	timeout := time.After(20 * time.Second)
+	for !reported {
+		select {
+		case <-resend.C:
+			byzTopic.Publish(ctx, byzSigner, eon, badRaw)
+		case r := <-w.sub:
+			m, _ := DecodeShareMessage(r.Message.Payload)
+			if _, err := col.Add(m); errors.Is(err, ErrBadShares) && strings.Contains(err.Error(), "keyper 4") {
+				reported = true
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		case <-timeout:
+			t.Fatal("the byzantine keyper's shares never arrived")
+		}
+	}
+	if got := testutil.ToFloat64(col.metrics.bad.WithLabelValues("4")); got != 1 {
+		t.Fatalf("bad shares of keyper 4 counted %v times", got)
+	}
+	if err := w.commits.Publish(ctx, w.seqSigner, eon, raw); err != nil {
+		t.Fatal(err)
+	}
+	keys := collect(t, col, rel, w.sub, 20*time.Second)
+	if slices.Contains(keys.Signers, 4) {
+		t.Fatalf("keys aggregated with the byzantine keyper: %v", keys.Signers)
+	}
+	env0, _ := encmempool.ParseEnvelope(tx0, e.signer, contracts.EncryptedInboxAddress, encmempool.DefaultLimits)
+	pt, err := tpke.Decrypt(keys.Keys[0], env0.Identity, env0.Ciphertext, env0.AssociatedData())
+	want, _ := inner0.MarshalBinary()
+	if err != nil || string(pt) != string(want) {
+		t.Fatalf("decrypting with the honest keypers' keys: %v", err)
+	}
 }

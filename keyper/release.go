@@ -232,11 +232,7 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 			return nil, ErrNotOnL1
 		}
 	}
-	rel := &Release{Number: c.Number, Hash: hash, BatchIdentity: tpke.BatchIdentity(c.ChainID, c.Eon, c.Number, hash)}
-	gas, err := r.envelopes(b, rel)
-	if err != nil {
-		return nil, err
-	}
+	rel, gas := classify(r.cfg, r.signer, b, r.released)
 	if c.GasLimit > r.cfg.MaxGasLimit || gas > c.GasLimit {
 		return nil, fmt.Errorf("%w: %d gas of %d", ErrGasBudget, gas, c.GasLimit)
 	}
@@ -245,28 +241,42 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 	return rel, nil
 }
 
-// envelopes applies the per-envelope no-key rule and sums the gas budget.
-func (r *Releaser) envelopes(b *batch.Batch, rel *Release) (uint64, error) {
+// Classify applies the per-envelope "no key" rule to a batch for the
+// configured eon, given the identities released in earlier batches, and
+// sums the batch's gas budget. It is what Decide does after the whole-batch
+// checks, and what a sequencer or verifier runs to know which identities a
+// batch's keys are for. The release's number, hash and batch identity are
+// taken from the commitment.
+func Classify(cfg ReleaseConfig, b *batch.Batch, released Released) (rel *Release, gas uint64) {
+	if cfg.Limits.MaxCiphertext == 0 {
+		cfg.Limits = encmempool.DefaultLimits
+	}
+	return classify(cfg, types.LatestSignerForChainID(new(big.Int).SetUint64(cfg.ChainID)), b, released)
+}
+
+func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, released Released) (*Release, uint64) {
+	c := &b.Commitment
+	hash := c.Hash()
+	rel := &Release{Number: c.Number, Hash: hash, BatchIdentity: tpke.BatchIdentity(c.ChainID, c.Eon, c.Number, hash)}
 	n := len(b.Txs)
 	envs := make([]*encmempool.Envelope, n)
 	errs := make([]error, n)
 	parallel(n, func(i int) {
 		tx := b.Txs[i]
-		if tx.To() == nil || *tx.To() != r.cfg.Inbox {
+		if tx.To() == nil || *tx.To() != cfg.Inbox {
 			if looksLikeEnvelope(tx) {
 				errs[i] = ErrOtherContract
 			}
 			return
 		}
-		env, err := encmempool.ParseEnvelope(tx, r.signer, r.cfg.Inbox, r.cfg.Limits)
+		env, err := encmempool.ParseEnvelope(tx, signer, cfg.Inbox, cfg.Limits)
 		if err != nil {
 			errs[i] = fmt.Errorf("%w: %w", ErrMalformedEnvelope, err)
 			return
 		}
 		envs[i] = env
 	})
-	c := &b.Commitment
-	gas := r.cfg.DepositBaseGas*boolGas(len(c.Deposits) > 0) + r.cfg.DepositGas*uint64(len(c.Deposits))
+	gas := cfg.DepositBaseGas*boolGas(len(c.Deposits) > 0) + cfg.DepositGas*uint64(len(c.Deposits))
 	count := map[tpke.Identity]int{}
 	var envelopes uint64
 	for i, tx := range b.Txs {
@@ -274,12 +284,12 @@ func (r *Releaser) envelopes(b *batch.Batch, rel *Release) (uint64, error) {
 		if env := envs[i]; env != nil {
 			gas += env.DeclaredGas
 			envelopes++
-			if env.Eon == r.cfg.Eon {
+			if env.Eon == cfg.Eon {
 				count[env.Identity]++
 			}
 		}
 	}
-	gas += r.cfg.SettleBaseGas*boolGas(envelopes > 0) + r.cfg.SettleGas*envelopes
+	gas += cfg.SettleBaseGas*boolGas(envelopes > 0) + cfg.SettleGas*envelopes
 	for i := range b.Txs {
 		env := envs[i]
 		switch {
@@ -287,17 +297,17 @@ func (r *Releaser) envelopes(b *batch.Batch, rel *Release) (uint64, error) {
 			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: errs[i]})
 		case env == nil:
 			// a plaintext transaction: nothing to key
-		case env.Eon != r.cfg.Eon:
+		case env.Eon != cfg.Eon:
 			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: ErrOtherEon})
 		case count[env.Identity] > 1:
 			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: ErrIdentityTwice})
-		case r.released.Released(env.Identity):
+		case released.Released(env.Identity):
 			rel.NoKey = append(rel.NoKey, NoKey{Index: i, Reason: ErrIdentityReleased})
 		default:
 			rel.Keyed = append(rel.Keyed, Keyed{Index: i, Identity: env.Identity})
 		}
 	}
-	return gas, nil
+	return rel, gas
 }
 
 func boolGas(b bool) uint64 {

@@ -1,0 +1,283 @@
+package keyper
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/veil-l2/veil/encmempool/tpke"
+)
+
+// Errors of share collection. ErrBadShares names a keyper that signed
+// shares which do not verify: a byzantine or broken keyper.
+var (
+	ErrUnknownKeyper      = errors.New("keyper: shares signed by a key outside the committee")
+	ErrUnexpectedBatch    = errors.New("keyper: shares for a batch not awaiting keys")
+	ErrConflictingRelease = errors.New("keyper: shares for another hash of a batch awaiting keys")
+	ErrBadShares          = errors.New("keyper: shares that do not verify")
+	ErrDuplicateShares    = errors.New("keyper: second share message from one keyper for one batch")
+)
+
+// CollectorConfig describes the committee whose shares are collected.
+type CollectorConfig struct {
+	ChainID, Eon uint64
+	Threshold    int
+	// Members[i] is keyper i's signing address.
+	Members      []common.Address
+	EonKey       *tpke.EonPublicKey
+	PublicShares []*tpke.PublicShare
+	// EarlyBatches bounds how many batch numbers beyond the highest one
+	// expected may have share messages buffered (default 16).
+	EarlyBatches uint64
+	// Rand drives the randomized batch check of shares (crypto/rand when nil).
+	Rand     io.Reader
+	Registry prometheus.Registerer
+}
+
+// BatchKeys are the keys of one batch: Keys[i] decrypts the envelope at
+// Keyed[i].Index; Attestation is the key of the batch identity, the
+// committee's BLS signature on (chain, eon, number, hash).
+type BatchKeys struct {
+	Number      uint64
+	Hash        common.Hash
+	Keyed       []Keyed
+	Keys        []*tpke.Key
+	Attestation *tpke.Key
+	Signers     []int
+}
+
+// Collector gathers keypers' share messages for batches awaiting keys,
+// verifies each message in one randomized batched check against the
+// sender's public share, and aggregates the first threshold valid ones.
+// Whoever needs a batch's keys runs one: the sequencer, and a keyper that
+// re-publishes a batch. It is safe for concurrent use; verification runs
+// outside its lock.
+type Collector struct {
+	cfg     CollectorConfig
+	cache   *tpke.PointCache
+	mu      sync.Mutex
+	waiting map[uint64]*awaiting
+	early   map[uint64]map[int]*ShareMessage
+	highest uint64
+	metrics collectorMetrics
+}
+
+type awaiting struct {
+	rel    *Release
+	ids    []*tpke.IdentityPoint
+	from   map[int]bool // keypers whose message is in or being checked
+	shares map[int][]tpke.KeyShare
+	done   bool
+}
+
+type collectorMetrics struct {
+	messages *prometheus.CounterVec
+	bad      *prometheus.CounterVec
+}
+
+// NewCollector checks the config and returns a collector.
+func NewCollector(cfg CollectorConfig) (*Collector, error) {
+	n := len(cfg.Members)
+	if cfg.Threshold < 1 || cfg.Threshold > n || len(cfg.PublicShares) != n || cfg.EonKey == nil {
+		return nil, fmt.Errorf("%w: collector for %d members, %d public shares, threshold %d", ErrCommittee, n, len(cfg.PublicShares), cfg.Threshold)
+	}
+	if cfg.EarlyBatches == 0 {
+		cfg.EarlyBatches = 16
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	c := &Collector{cfg: cfg, cache: tpke.NewPointCache(1 << 16), waiting: map[uint64]*awaiting{}, early: map[uint64]map[int]*ShareMessage{}}
+	c.metrics = collectorMetrics{
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "shares", Name: "messages_total",
+			Help: "Share messages received, by outcome."}, []string{"outcome"}),
+		bad: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "shares", Name: "bad_total",
+			Help: "Signed share messages that did not verify, by keyper index."}, []string{"keyper"}),
+	}
+	if cfg.Registry != nil {
+		if err := cfg.Registry.Register(c.metrics.messages); err != nil {
+			return nil, err
+		}
+		if err := cfg.Registry.Register(c.metrics.bad); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Expect registers a batch awaiting keys, with the identities its shares
+// are for (Classify gives them). Share messages that arrived before it are
+// used now, so Expect may already return the keys.
+func (c *Collector) Expect(rel *Release) (*BatchKeys, error) {
+	ids := make([]*tpke.IdentityPoint, 0, len(rel.Keyed)+1)
+	for _, id := range rel.Identities() {
+		ids = append(ids, c.cache.Point(id))
+	}
+	c.mu.Lock()
+	if _, ok := c.waiting[rel.Number]; ok {
+		c.mu.Unlock()
+		return nil, nil
+	}
+	c.waiting[rel.Number] = &awaiting{rel: rel, ids: ids, from: map[int]bool{}, shares: map[int][]tpke.KeyShare{}}
+	c.highest = max(c.highest, rel.Number)
+	early := c.early[rel.Number]
+	delete(c.early, rel.Number)
+	c.mu.Unlock()
+	var keys *BatchKeys
+	var errs []error
+	for _, m := range early {
+		k, err := c.Add(m)
+		if k != nil {
+			keys = k
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return keys, errors.Join(errs...)
+}
+
+// Forget drops a batch (its keys are in, or it is abandoned) and every
+// buffered message at or below its number.
+func (c *Collector) Forget(number uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.waiting, number)
+	for n := range c.early {
+		if n <= number {
+			delete(c.early, n)
+		}
+	}
+}
+
+// Add takes one share message. It returns the batch's keys when this
+// message completes the threshold (once per batch), and a named error for
+// a message that cannot count: ErrBadShares names a byzantine sender.
+func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
+	signer, err := m.Signer()
+	if err != nil {
+		c.metrics.messages.WithLabelValues("malformed").Inc()
+		return nil, err
+	}
+	k := -1
+	for i, a := range c.cfg.Members {
+		if a == signer {
+			k = i
+		}
+	}
+	if k < 0 || uint32(k) != m.Keyper {
+		c.metrics.messages.WithLabelValues("unknown_keyper").Inc()
+		return nil, fmt.Errorf("%w: %s as keyper %d", ErrUnknownKeyper, signer, m.Keyper)
+	}
+	if m.ChainID != c.cfg.ChainID || m.Eon != c.cfg.Eon {
+		c.metrics.messages.WithLabelValues("unexpected_batch").Inc()
+		return nil, fmt.Errorf("%w: chain %d eon %d", ErrUnexpectedBatch, m.ChainID, m.Eon)
+	}
+	c.mu.Lock()
+	w, ok := c.waiting[m.Number]
+	if !ok {
+		err := c.buffer(k, m)
+		c.mu.Unlock()
+		return nil, err
+	}
+	switch {
+	case w.done:
+		c.mu.Unlock()
+		c.metrics.messages.WithLabelValues("late").Inc()
+		return nil, nil
+	case m.Hash != w.rel.Hash:
+		c.mu.Unlock()
+		c.metrics.messages.WithLabelValues("conflicting").Inc()
+		return nil, fmt.Errorf("%w: keyper %d released batch %d as %s, awaiting %s", ErrConflictingRelease, k, m.Number, m.Hash, w.rel.Hash)
+	case w.from[k]:
+		c.mu.Unlock()
+		c.metrics.messages.WithLabelValues("duplicate").Inc()
+		return nil, nil
+	}
+	w.from[k] = true
+	ids := w.ids
+	c.mu.Unlock()
+
+	shares, err := tpke.VerifyShares(c.cfg.PublicShares[k], ids, m.Shares, c.cfg.Rand)
+	c.mu.Lock()
+	if err != nil {
+		// A signed message whose shares do not verify: the keyper is
+		// reported, and it may not try again for this batch.
+		c.mu.Unlock()
+		c.metrics.messages.WithLabelValues("bad").Inc()
+		c.metrics.bad.WithLabelValues(strconv.Itoa(k)).Inc()
+		return nil, fmt.Errorf("%w: keyper %d (%s), batch %d: %v", ErrBadShares, k, signer, m.Number, err)
+	}
+	c.metrics.messages.WithLabelValues("valid").Inc()
+	if w.done {
+		c.mu.Unlock()
+		return nil, nil
+	}
+	w.shares[k] = shares
+	if len(w.shares) < c.cfg.Threshold {
+		c.mu.Unlock()
+		return nil, nil
+	}
+	w.done = true
+	signers := make([]int, 0, len(w.shares))
+	by := make([][]tpke.KeyShare, 0, len(w.shares))
+	for s := range w.shares {
+		if len(signers) == c.cfg.Threshold {
+			break
+		}
+		signers = append(signers, s)
+	}
+	for _, s := range signers {
+		by = append(by, w.shares[s])
+	}
+	rel := w.rel
+	c.mu.Unlock()
+	return c.aggregate(rel, signers, by)
+}
+
+// buffer keeps a message for a batch not expected yet, when its number is
+// close ahead. Called with c.mu held.
+func (c *Collector) buffer(k int, m *ShareMessage) error {
+	if m.Number+c.cfg.EarlyBatches < c.highest || m.Number > c.highest+c.cfg.EarlyBatches {
+		c.metrics.messages.WithLabelValues("unexpected_batch").Inc()
+		return fmt.Errorf("%w: %d", ErrUnexpectedBatch, m.Number)
+	}
+	if m.Number <= c.highest {
+		// Below the highest expected and not waiting: already done.
+		c.metrics.messages.WithLabelValues("late").Inc()
+		return nil
+	}
+	byKeyper := c.early[m.Number]
+	if byKeyper == nil {
+		byKeyper = map[int]*ShareMessage{}
+		c.early[m.Number] = byKeyper
+	}
+	if _, ok := byKeyper[k]; !ok {
+		byKeyper[k] = m
+	}
+	c.metrics.messages.WithLabelValues("early").Inc()
+	return nil
+}
+
+func (c *Collector) aggregate(rel *Release, signers []int, by [][]tpke.KeyShare) (*BatchKeys, error) {
+	agg, err := tpke.NewAggregator(signers)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := agg.AggregateMany(by)
+	if err != nil {
+		return nil, err
+	}
+	att := keys[len(keys)-1]
+	// Every share was verified, so this holds unless the public shares
+	// and the eon key disagree: a configuration fault worth stopping on.
+	if err := tpke.VerifyBatchSignature(c.cfg.EonKey, c.cfg.ChainID, c.cfg.Eon, rel.Number, rel.Hash, att); err != nil {
+		return nil, fmt.Errorf("keyper: aggregated attestation of batch %d does not verify under the eon key: %w", rel.Number, err)
+	}
+	return &BatchKeys{Number: rel.Number, Hash: rel.Hash, Keyed: rel.Keyed, Keys: keys[:len(keys)-1], Attestation: att, Signers: signers}, nil
+}
