@@ -39,6 +39,11 @@ type NodeConfig struct {
 	Confirmed map[uint64]common.Hash
 	Logger    *slog.Logger
 	Registry  prometheus.Registerer
+
+	// afterRecord is a fault hook for tests: called once a release is on
+	// disk and before its shares are sent; returning true stops the node
+	// right there, as a crash would.
+	afterRecord func(number uint64) bool
 }
 
 // Node runs a keyper's release path: signed batches in from the sequencer,
@@ -219,6 +224,10 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		// Nothing is sent for a release that is not on disk, and the core
 		// has moved on: the node stops rather than run ahead of its record.
 		n.fail(fmt.Errorf("%w: recording batch %d: %v", ErrStore, rel.Number, err))
+		return
+	}
+	if n.cfg.afterRecord != nil && n.cfg.afterRecord(rel.Number) {
+		n.fail(fmt.Errorf("keyper: fault hook stopped the node after recording batch %d", rel.Number))
 		return
 	}
 	m := &ShareMessage{ChainID: n.cfg.Release.ChainID, Eon: n.cfg.Release.Eon, Number: rel.Number, Hash: rel.Hash,

@@ -30,8 +30,11 @@ type net struct {
 	committee *Committee
 	keys      []*Keys
 	seqHost   *p2p.Node
-	// start starts keyper i (it joins the running network).
-	start func(i int)
+	stores    []*Store
+	// start starts keyper i (it joins the running network); startWith
+	// starts it on the given store, with a fault hook.
+	start     func(i int)
+	startWith func(i int, storePath string, afterRecord func(uint64) bool)
 	// newHost starts a libp2p host dialing peers.
 	newHost func(peers []string) *p2p.Node
 }
@@ -66,21 +69,23 @@ func startNet(t *testing.T, ctx context.Context, e *env, started []int) *net {
 		return n
 	}
 	seqHost := newHost(nil)
-	w := &net{nodes: make([]*Node, 5), committee: committee, keys: keys, seqHost: seqHost, newHost: newHost}
-	w.start = func(i int) {
-		st, err := OpenStore(filepath.Join(t.TempDir(), "keyper.db"))
+	w := &net{nodes: make([]*Node, 5), stores: make([]*Store, 5), committee: committee, keys: keys, seqHost: seqHost, newHost: newHost}
+	w.startWith = func(i int, storePath string, afterRecord func(uint64) bool) {
+		st, err := OpenStore(storePath)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
+		w.stores[i] = st
 		w.nodes[i], err = StartNode(ctx, NodeConfig{Committee: committee, Index: i, Keys: keys[i], Share: e.results[i].Share,
 			Release: e.config(), Store: st, P2P: newHost(seqHost.Addrs()), Now: func() time.Time { return time.Unix(now+1, 0) },
-			Confirmed: map[uint64]common.Hash{10: {0x11}}, Registry: prometheus.NewRegistry()})
+			Confirmed: map[uint64]common.Hash{10: {0x11}}, Registry: prometheus.NewRegistry(), afterRecord: afterRecord})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(w.nodes[i].Stop)
 	}
+	w.start = func(i int) { w.startWith(i, filepath.Join(t.TempDir(), "keyper.db"), nil) }
 	for _, i := range started {
 		w.start(i)
 	}
