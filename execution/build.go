@@ -20,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/ordering/batch"
 )
 
 // DropReason names why an inner (or plaintext) transaction is not in its
@@ -77,17 +78,7 @@ var (
 	ErrTimestamp = errors.New("execution: timestamp not after the parent's")
 )
 
-// Gas of the sequencer's system transactions; generous bounds on what the
-// predeploys use, so they never run out.
-const (
-	creditBaseGas      = 80_000
-	creditPerDeposit   = 40_000
-	settleBaseGas      = 80_000
-	settlePerRefund    = 20_000
-	maxRefundsPerTx    = int((params.MaxTxGas - settleBaseGas) / settlePerRefund)
-	maxDepositsPerTx   = int((params.MaxTxGas - creditBaseGas) / creditPerDeposit)
-	recoveryParallelAt = 64
-)
+const recoveryParallelAt = 64
 
 type chainReader interface {
 	consensus.ChainHeaderReader
@@ -437,9 +428,13 @@ func (w *work) system(to common.Address, data []byte, gas uint64) error {
 	return nil
 }
 
+// The system transactions' gas limits come from batch (section 4's gas
+// budget, shared with keypers and verifiers); its cap must be the forks'.
+var _ [0]struct{} = [params.MaxTxGas - batch.MaxTxGas]struct{}{}
+
 func (w *work) credit(in *BlockInput) error {
-	for start := 0; start < len(in.Deposits); start += maxDepositsPerTx {
-		part := in.Deposits[start:min(start+maxDepositsPerTx, len(in.Deposits))]
+	for start := 0; start < len(in.Deposits); start += batch.MaxDepositsPerTx {
+		part := in.Deposits[start:min(start+batch.MaxDepositsPerTx, len(in.Deposits))]
 		to := make([]common.Address, len(part))
 		amounts := make([]*big.Int, len(part))
 		for i, d := range part {
@@ -449,7 +444,7 @@ func (w *work) credit(in *BlockInput) error {
 		if err != nil {
 			return err
 		}
-		if err := w.system(contracts.BridgeAddress, data, creditBaseGas+creditPerDeposit*uint64(len(part))); err != nil {
+		if err := w.system(contracts.BridgeAddress, data, batch.CreditTxGas(len(part))); err != nil {
 			return err
 		}
 	}
@@ -464,14 +459,14 @@ func (w *work) settle(payers []common.Address, refunds []*big.Int) error {
 	if heldDeposits(w.state).Sign() == 0 {
 		return nil
 	}
-	for start := 0; ; start += maxRefundsPerTx {
-		end := min(start+maxRefundsPerTx, len(payers))
+	for start := 0; ; start += batch.MaxRefundsPerTx {
+		end := min(start+batch.MaxRefundsPerTx, len(payers))
 		last := end == len(payers)
 		data, err := settleCalldata(payers[start:end], refunds[start:end], last)
 		if err != nil {
 			return err
 		}
-		if err := w.system(contracts.EncryptedInboxAddress, data, settleBaseGas+settlePerRefund*uint64(end-start)); err != nil {
+		if err := w.system(contracts.EncryptedInboxAddress, data, batch.SettleTxGas(end-start)); err != nil {
 			return err
 		}
 		if last {

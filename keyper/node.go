@@ -65,6 +65,7 @@ type Node struct {
 }
 
 type nodeMetrics struct {
+	l1Errors prometheus.Counter
 	released prometheus.Counter
 	refused  *prometheus.CounterVec
 	latency  prometheus.Histogram
@@ -113,6 +114,7 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 		n.releaser.L1Confirmed(num, h)
 	}
 	n.metrics = &nodeMetrics{
+		l1Errors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "keyper", Name: "l1_errors_total", Help: "Failed polls of L1."}),
 		released: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "keyper", Name: "batches_released_total", Help: "Batches whose shares this keyper released."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "keyper", Name: "batches_refused_total",
 			Help: "Batches refused whole, by reason."}, []string{"reason"}),
@@ -120,7 +122,7 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 			Help: "Time from a commitment's arrival to its shares sent.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
 	}
 	if cfg.Registry != nil {
-		cfg.Registry.MustRegister(n.metrics.released, n.metrics.refused, n.metrics.latency)
+		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency)
 	}
 	if n.commits, err = cfg.P2P.Join(TopicCommitments, sequencerOnly{cfg.Committee, cfg.Release.Eon}); err != nil {
 		return nil, err

@@ -52,10 +52,6 @@ type ReleaseConfig struct {
 	MaxBytes int
 	// MaxGasLimit bounds the block gas limit a commitment may name.
 	MaxGasLimit uint64
-	// Gas the block spends beyond its transactions: per L1 deposit credited
-	// and per envelope settled, plus a fixed part each for the deposit
-	// credit and the settlement.
-	DepositGas, DepositBaseGas, SettleGas, SettleBaseGas uint64
 	// Strict: release only commitments already seen on L1.
 	Strict bool
 	// Limits for envelopes.
@@ -143,6 +139,10 @@ func (r *Releaser) State() ReleaseState { return r.state }
 
 // Evidence returns the conflicts seen so far.
 func (r *Releaser) Evidence() []Evidence { return append([]Evidence(nil), r.evidence...) }
+
+// maxL1Blocks is how many confirmed L1 blocks the core keeps before it
+// drops those below the last released origin.
+const maxL1Blocks = 1024
 
 // L1Confirmed records a confirmed L1 block (the driver follows L1).
 func (r *Releaser) L1Confirmed(number uint64, hash common.Hash) { r.l1[number] = hash }
@@ -238,6 +238,14 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 	}
 	r.state = ReleaseState{Next: c.Number + 1, LastHash: hash, LastTime: c.Timestamp, LastL1Origin: c.L1OriginNumber}
 	delete(r.seen, c.Number)
+	if len(r.l1) > maxL1Blocks {
+		// Origins never go back: older confirmed blocks are of no use.
+		for num := range r.l1 {
+			if num < c.L1OriginNumber {
+				delete(r.l1, num)
+			}
+		}
+	}
 	return rel, nil
 }
 
@@ -276,9 +284,9 @@ func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, released R
 		}
 		envs[i] = env
 	})
-	gas := cfg.DepositBaseGas*boolGas(len(c.Deposits) > 0) + cfg.DepositGas*uint64(len(c.Deposits))
+	var gas uint64
 	count := map[tpke.Identity]int{}
-	var envelopes uint64
+	envelopes := 0
 	for i, tx := range b.Txs {
 		gas += tx.Gas()
 		if env := envs[i]; env != nil {
@@ -289,7 +297,7 @@ func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, released R
 			}
 		}
 	}
-	gas += cfg.SettleBaseGas*boolGas(envelopes > 0) + cfg.SettleGas*envelopes
+	gas += batch.SystemGas(len(c.Deposits), envelopes)
 	for i := range b.Txs {
 		env := envs[i]
 		switch {
@@ -308,13 +316,6 @@ func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, released R
 		}
 	}
 	return rel, gas
-}
-
-func boolGas(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // looksLikeEnvelope reports a submit call addressed elsewhere than the

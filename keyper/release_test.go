@@ -64,8 +64,7 @@ func newEnv(t testing.TB, users int) *env {
 
 func (e *env) config() ReleaseConfig {
 	return ReleaseConfig{ChainID: chainID, Eon: eon, Sequencer: crypto.PubkeyToAddress(e.seq.PublicKey),
-		Inbox: contracts.EncryptedInboxAddress, MaxDrift: 10, MaxTxs: 5000, MaxBytes: 8 << 20, MaxGasLimit: 200_000_000,
-		DepositGas: 40_000, DepositBaseGas: 80_000, SettleGas: 20_000, SettleBaseGas: 80_000}
+		Inbox: contracts.EncryptedInboxAddress, MaxDrift: 10, MaxTxs: 5000, MaxBytes: 8 << 20, MaxGasLimit: 200_000_000}
 }
 
 func (e *env) next(k *ecdsa.PrivateKey) uint64 {
