@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/big"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -32,6 +33,13 @@ import (
 // sequencer's admission. The execution node never orders anything itself.
 type Submitter interface {
 	SubmitRawTransaction(ctx context.Context, raw []byte) (common.Hash, error)
+}
+
+// PendingNoncer is implemented by a Submitter that knows the transactions
+// admitted and not yet executed: eth_getTransactionCount with "pending"
+// answers its count, so wallets number their next transaction correctly.
+type PendingNoncer interface {
+	PendingNonce(addr common.Address) (nonce uint64, ok bool)
 }
 
 // ErrNoSubmitter answers eth_sendRawTransaction on a node without a
@@ -62,6 +70,12 @@ type Config struct {
 	WSPort   int
 	// Submitter receives eth_sendRawTransaction (nil: ErrNoSubmitter).
 	Submitter Submitter
+	// APIs are further JSON-RPC services served on HTTP and WebSocket
+	// (the sequencer's veil_ namespace).
+	APIs []rpc.API
+	// HTTPBodyLimit caps a JSON-RPC request body in bytes; larger requests
+	// are refused by the HTTP server (0: go-ethereum's 5 MiB).
+	HTTPBodyLimit int
 	// CacheMB caps go-ethereum's caches (database, clean and dirty trie
 	// nodes, snapshot) in MiB; 0 means DefaultCacheMB.
 	CacheMB int
@@ -124,6 +138,15 @@ func Open(cfg Config) (*Node, error) {
 	nodeCfg.HTTPVirtualHosts = []string{"*"}
 	nodeCfg.WSHost, nodeCfg.WSPort = cfg.WSHost, cfg.WSPort
 	nodeCfg.WSModules = []string{"eth", "net", "web3"}
+	for _, api := range cfg.APIs {
+		if !slices.Contains(nodeCfg.HTTPModules, api.Namespace) {
+			nodeCfg.HTTPModules = append(nodeCfg.HTTPModules, api.Namespace)
+			nodeCfg.WSModules = append(nodeCfg.WSModules, api.Namespace)
+		}
+	}
+	if cfg.HTTPBodyLimit > 0 {
+		nodeCfg.HTTPBodyLimit = cfg.HTTPBodyLimit
+	}
 	nodeCfg.WSOrigins = []string{"*"}
 	nodeCfg.AuthPort = 0
 	stack, err := node.New(&nodeCfg)
@@ -154,12 +177,12 @@ func Open(cfg Config) (*Node, error) {
 	}
 	filterSystem := filters.NewFilterSystem(backend.APIBackend, filters.Config{})
 	n := &Node{cfg: cfg, log: cfg.Logger, stack: stack, eth: backend, chain: backend.BlockChain()}
-	stack.RegisterAPIs([]rpc.API{
+	stack.RegisterAPIs(append([]rpc.API{
 		{Namespace: "eth", Service: filters.NewFilterAPI(filterSystem)},
 		// Registered after eth.New: replaces only the methods of this name,
 		// so transactions never reach go-ethereum's own pool.
 		{Namespace: "eth", Service: &sendAPI{n: n}},
-	})
+	}, cfg.APIs...))
 	var dir string
 	if cfg.DataDir != "" {
 		dir = filepath.Join(cfg.DataDir, "veil")
@@ -331,4 +354,23 @@ func (a *sendAPI) SendRawTransaction(ctx context.Context, input hexutil.Bytes) (
 		return common.Hash{}, ErrNoSubmitter
 	}
 	return a.n.cfg.Submitter.SubmitRawTransaction(ctx, input)
+}
+
+// GetTransactionCount answers like go-ethereum, except that "pending"
+// counts the transactions the sequencer admitted and has not executed.
+func (a *sendAPI) GetTransactionCount(ctx context.Context, address common.Address, blockNrOrHash rpc.BlockNumberOrHash) (*hexutil.Uint64, error) {
+	if nr, ok := blockNrOrHash.Number(); ok && nr == rpc.PendingBlockNumber {
+		if pn, ok := a.n.cfg.Submitter.(PendingNoncer); ok {
+			if nonce, ok := pn.PendingNonce(address); ok {
+				return (*hexutil.Uint64)(&nonce), nil
+			}
+		}
+		blockNrOrHash = rpc.BlockNumberOrHashWithNumber(rpc.LatestBlockNumber)
+	}
+	st, _, err := a.n.eth.APIBackend.StateAndHeaderByNumberOrHash(ctx, blockNrOrHash)
+	if st == nil || err != nil {
+		return nil, err
+	}
+	nonce := st.GetNonce(address)
+	return (*hexutil.Uint64)(&nonce), st.Error()
 }

@@ -1,0 +1,58 @@
+package ordering
+
+import (
+	"testing"
+	"time"
+
+	"github.com/veil-l2/veil/ordering/batch"
+)
+
+func TestCutter(t *testing.T) {
+	gasLimit := batch.SystemGas(0, 3) + 3*100_000
+	c := NewCutter(CutConfig{Interval: time.Second, GasLimit: gasLimit, MaxTxs: 100, MaxBytes: 1 << 20}, 999)
+	t0 := time.Unix(1000, 0)
+	env := Candidate{Gas: 100_000, Size: 500, Envelope: true}
+	// Nothing pending, nothing due.
+	if _, ok := c.Decide(t0, nil, 0); ok {
+		t.Fatal("cut an empty batch")
+	}
+	// One pending: due (no batch cut yet).
+	cut, ok := c.Decide(t0, []Candidate{env}, 0)
+	if !ok || cut.Count != 1 || cut.Timestamp != 1000 {
+		t.Fatalf("first cut %+v %v", cut, ok)
+	}
+	// Within the interval a partial batch waits...
+	if _, ok := c.Decide(t0.Add(300*time.Millisecond), []Candidate{env}, 0); ok {
+		t.Fatal("cut before the interval with room left")
+	}
+	// ...but a full budget is cut early, stamped one second on.
+	four := []Candidate{env, env, env, env}
+	cut, ok = c.Decide(t0.Add(400*time.Millisecond), four, 0)
+	if !ok || cut.Count != 3 || cut.Timestamp != 1001 {
+		t.Fatalf("full cut %+v %v", cut, ok)
+	}
+	// Full again at once: 1002 is within MaxAhead (2) of 1000.
+	if cut, ok = c.Decide(t0.Add(500*time.Millisecond), four, 0); !ok || cut.Timestamp != 1002 {
+		t.Fatalf("second full cut %+v %v", cut, ok)
+	}
+	// A third would run 3 s ahead of the clock: it waits.
+	if _, ok := c.Decide(t0.Add(600*time.Millisecond), four, 0); ok {
+		t.Fatal("timestamp ran more than MaxAhead ahead")
+	}
+	// Deposits alone make a batch once due, and take budget.
+	if cut, ok = c.Decide(t0.Add(2600*time.Millisecond), nil, 2); !ok || cut.Count != 0 || cut.Timestamp != 1003 {
+		t.Fatalf("deposit-only cut %+v %v", cut, ok)
+	}
+	if n := c.Fit(four, 1); n != 2 {
+		t.Fatalf("with a deposit %d fit, want 2", n)
+	}
+	// The transaction count cap.
+	small := NewCutter(CutConfig{GasLimit: 1 << 40, MaxTxs: 2, MaxBytes: 1 << 20}, 0)
+	if n := small.Fit(four, 0); n != 2 {
+		t.Fatalf("MaxTxs 2: %d fit", n)
+	}
+	bytesCap := NewCutter(CutConfig{GasLimit: 1 << 40, MaxTxs: 100, MaxBytes: 1200}, 0)
+	if n := bytesCap.Fit(four, 0); n != 2 {
+		t.Fatalf("MaxBytes 1200: %d fit", n)
+	}
+}
