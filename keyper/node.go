@@ -124,10 +124,10 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 	if cfg.Registry != nil {
 		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency)
 	}
-	if n.commits, err = cfg.P2P.Join(TopicCommitments, sequencerOnly{cfg.Committee, cfg.Release.Eon}); err != nil {
+	if n.commits, err = cfg.P2P.Join(TopicCommitments, SequencerValidator{cfg.Committee.Sequencer, cfg.Release.Eon}); err != nil {
 		return nil, err
 	}
-	if n.shares, err = cfg.P2P.Join(TopicShares, membersOnly{cfg.Committee, cfg.Release.Eon}); err != nil {
+	if n.shares, err = cfg.P2P.Join(TopicShares, MembersValidator{cfg.Committee, cfg.Release.Eon}); err != nil {
 		return nil, err
 	}
 	commits, cancelC, err := n.commits.Subscribe()
@@ -275,32 +275,38 @@ func (n *Node) onShares(payload []byte) {
 	n.mu.Unlock()
 }
 
-// sequencerOnly admits commitments signed by the registered sequencer.
-type sequencerOnly struct {
-	c   *Committee
-	eon uint64
+// SequencerValidator admits gossip signed by the registered sequencer for
+// one eon (commitments, keys).
+type SequencerValidator struct {
+	Sequencer common.Address
+	Eon       uint64
 }
 
-func (v sequencerOnly) KnownSigner(sender common.Address, _ string, eon uint64) error {
-	if sender != v.c.Sequencer || eon != v.eon {
+// KnownSigner implements p2p.Validator.
+func (v SequencerValidator) KnownSigner(sender common.Address, _ string, eon uint64) error {
+	if sender != v.Sequencer || eon != v.Eon {
 		return p2p.ErrUnknownSigner
 	}
 	return nil
 }
 
-func (sequencerOnly) Validate(*p2p.Message) error { return nil }
+// Validate implements p2p.Validator; payloads are checked by their reader.
+func (SequencerValidator) Validate(*p2p.Message) error { return nil }
 
-// membersOnly admits share messages from committee members.
-type membersOnly struct {
-	c   *Committee
-	eon uint64
+// MembersValidator admits gossip signed by a committee member for one eon
+// (share messages, DKG packets).
+type MembersValidator struct {
+	Committee *Committee
+	Eon       uint64
 }
 
-func (v membersOnly) KnownSigner(sender common.Address, _ string, eon uint64) error {
-	if _, ok := v.c.Index(sender); !ok || eon != v.eon {
+// KnownSigner implements p2p.Validator.
+func (v MembersValidator) KnownSigner(sender common.Address, _ string, eon uint64) error {
+	if _, ok := v.Committee.Index(sender); !ok || eon != v.Eon {
 		return p2p.ErrUnknownSigner
 	}
 	return nil
 }
 
-func (membersOnly) Validate(*p2p.Message) error { return nil }
+// Validate implements p2p.Validator; payloads are checked by their reader.
+func (MembersValidator) Validate(*p2p.Message) error { return nil }

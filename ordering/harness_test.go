@@ -1,0 +1,303 @@
+package ordering
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/math"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	libp2pcrypto "github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/p2p"
+	"github.com/veil-l2/veil/keyper"
+	"github.com/veil-l2/veil/keyper/dkg"
+)
+
+const (
+	testChainID = 7117
+	testEon     = 1
+)
+
+var testOrigin = Origin{Number: 10, Hash: common.Hash{0x11}}
+
+// harness is a committee of five keypers (threshold 3) from a real DKG,
+// each a keyper.Node on its own libp2p host on 127.0.0.1, and a sequencer
+// they dial.
+type harness struct {
+	t         testing.TB
+	ctx       context.Context
+	dir       string
+	seqKey    *ecdsa.PrivateKey
+	hostKey   string // the sequencer's libp2p key file, kept across restarts
+	seqListen string
+	committee *keyper.Committee
+	results   []*dkg.Result
+	keys      []*keyper.Keys
+	chain     *execution.ChainConfig
+	users     []*ecdsa.PrivateKey // inner transaction senders
+	payers    []*ecdsa.PrivateKey // envelope payers
+	signer    types.Signer
+
+	mu       sync.Mutex
+	keypers  []*keyper.Node
+	stores   []string
+	seqHosts []*p2p.Node
+	seq      *Sequencer
+	nonces   map[common.Address]uint64
+}
+
+func newHarness(t testing.TB, accounts int) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h := &harness{t: t, ctx: ctx, dir: t.TempDir(), signer: types.LatestSignerForChainID(big.NewInt(testChainID)),
+		keypers: make([]*keyper.Node, 5), stores: make([]string, 5), nonces: map[common.Address]uint64{}}
+	h.seqKey, _ = crypto.GenerateKey()
+	for _, d := range []string{"keyper", "keyper-p2p"} {
+		if err := os.MkdirAll(filepath.Join(h.dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.hostKey = filepath.Join(h.dir, "seq-p2p.key")
+	// A fixed port, so keypers started before the sequencer (and running
+	// across its restarts) dial it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.seqListen = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	cfgs, err := dkg.LocalConfigs(testChainID, testEon, 5, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, err := dkg.NewLocalCommittee(cfgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, fails := lc.Run()
+	for i, r := range res {
+		if r == nil {
+			t.Fatalf("dkg %d: %v", i, fails[i])
+		}
+	}
+	h.results = res
+	h.committee = &keyper.Committee{ChainID: testChainID, Eon: testEon, Threshold: 3, Tolerated: 0,
+		Sequencer: crypto.PubkeyToAddress(h.seqKey.PublicKey)}
+	for i := range 5 {
+		k, err := keyper.InitKeys(filepath.Join(h.dir, "keyper-keys", string(rune('a'+i))), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.keys = append(h.keys, k)
+		pub, _ := k.DKGPublic()
+		h.committee.Members = append(h.committee.Members, keyper.Member{Address: k.Address(), DKGPublicKey: pub})
+		h.stores[i] = filepath.Join(h.dir, "keyper", string(rune('a'+i))+".db")
+	}
+	alloc := types.GenesisAlloc{h.committee.Sequencer: {Balance: new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))}}
+	for range accounts {
+		u, _ := crypto.GenerateKey()
+		p, _ := crypto.GenerateKey()
+		h.users, h.payers = append(h.users, u), append(h.payers, p)
+		for _, k := range []*ecdsa.PrivateKey{u, p} {
+			alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(100), big.NewInt(params.Ether))}
+		}
+	}
+	h.chain = &execution.ChainConfig{ChainID: testChainID, GasLimit: execution.DefaultGasLimit, Timestamp: uint64(time.Now().Unix()) - 10,
+		Sequencer: h.committee.Sequencer, BridgeSupply: (*math.HexOrDecimal256)(big.NewInt(0)), Alloc: alloc}
+	return h
+}
+
+// seqHost starts the sequencer's libp2p host on a fixed port (so keypers
+// find it again after a restart).
+func (h *harness) seqHost() *p2p.Node {
+	hk, err := p2p.LoadOrCreateHostKey(h.hostKey)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	n, err := p2p.New(h.ctx, p2p.Config{ListenAddrs: []string{h.seqListen}, HostKey: hk, ChainID: testChainID, MaxRedialBackoff: time.Second})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.mu.Lock()
+	h.seqHosts = append(h.seqHosts, n)
+	h.mu.Unlock()
+	h.t.Cleanup(func() { n.Close() })
+	return n
+}
+
+func (h *harness) seqAddr() string {
+	hk, _ := p2p.LoadOrCreateHostKey(h.hostKey)
+	id, err := peerID(hk)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.seqListen + "/p2p/" + id
+}
+
+// startKeyper starts keyper i on its store (the same one after a stop).
+func (h *harness) startKeyper(i int) {
+	h.t.Helper()
+	st, err := keyper.OpenStore(h.stores[i])
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	hk, err := p2p.LoadOrCreateHostKey(filepath.Join(h.dir, "keyper-p2p", string(rune('a'+i))+".key"))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	host, err := p2p.New(h.ctx, p2p.Config{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, HostKey: hk, ChainID: testChainID,
+		Peers: []string{h.seqAddr()}, MaxRedialBackoff: time.Second})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	n, err := keyper.StartNode(h.ctx, keyper.NodeConfig{Committee: h.committee, Index: i, Keys: h.keys[i], Share: h.results[i].Share,
+		Release: keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Sequencer: h.committee.Sequencer, Inbox: contracts.EncryptedInboxAddress,
+			MaxDrift: 10, MaxTxs: DefaultMaxTxs, MaxBytes: DefaultMaxBytes + 1<<20, MaxGasLimit: h.chain.GasLimit},
+		Store: st, P2P: host, Logger: testLogger(), Confirmed: map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash}, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	stop := func() {
+		n.Stop()
+		host.Close()
+		st.Close()
+	}
+	h.mu.Lock()
+	h.keypers[i] = n
+	h.mu.Unlock()
+	h.t.Cleanup(func() {
+		h.mu.Lock()
+		running := h.keypers[i] == n
+		h.mu.Unlock()
+		if running {
+			stop()
+		}
+	})
+	keyperStops.Store(n, stop)
+}
+
+var keyperStops sync.Map
+
+// stopKeyper stops keyper i (its store stays).
+func (h *harness) stopKeyper(i int) {
+	h.mu.Lock()
+	n := h.keypers[i]
+	h.keypers[i] = nil
+	h.mu.Unlock()
+	if stop, ok := keyperStops.LoadAndDelete(n); ok {
+		stop.(func())()
+	}
+}
+
+func (h *harness) config() Config {
+	return Config{DataDir: filepath.Join(h.dir, "sequencer"), Chain: h.chain, SequencerKey: h.seqKey, Committee: h.committee,
+		EonKey: h.results[0].EonPublicKey, PublicShares: h.results[0].PublicShares, Origin: StaticOrigin(testOrigin),
+		HTTPHost: "127.0.0.1", WSHost: "127.0.0.1", Registry: prometheus.NewRegistry(), Logger: testLogger()}
+}
+
+// openSequencer starts the sequencer on a fresh host and waits until at
+// least want keypers are in its mesh.
+func (h *harness) openSequencer(cfg Config, want int) *Sequencer {
+	h.t.Helper()
+	cfg.P2P = h.seqHost()
+	s, err := Open(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.seq = s
+	h.t.Cleanup(func() { s.Close() })
+	deadline := time.Now().Add(20 * time.Second)
+	for len(s.commits.ListPeers()) < want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return s
+}
+
+func (h *harness) nextNonce(k *ecdsa.PrivateKey) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	a := crypto.PubkeyToAddress(k.PublicKey)
+	n := h.nonces[a]
+	h.nonces[a] = n + 1
+	return n
+}
+
+// envelope encrypts a transfer of 1 wei from user i to a fixed address,
+// paid by payer i.
+func (h *harness) envelope(i int) (env, inner *types.Transaction) {
+	h.t.Helper()
+	to := common.Address{0xb0, byte(i)}
+	inner, err := types.SignNewTx(h.users[i], h.signer, &types.DynamicFeeTx{ChainID: big.NewInt(testChainID), Nonce: h.nextNonce(h.users[i]),
+		GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(params.GWei), Gas: 21000, To: &to, Value: big.NewInt(1)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	env, err = encmempool.BuildEnvelope(encmempool.BuildParams{ChainID: testChainID, Eon: testEon, EonKey: h.results[0].EonPublicKey,
+		Inbox: contracts.EncryptedInboxAddress, Inner: inner, PayerKey: h.payers[i], Nonce: h.nextNonce(h.payers[i]),
+		GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(params.GWei), Rand: rand.Reader})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return env, inner
+}
+
+// waitExecuted waits until every transaction hash has an execution
+// receipt, read over the sequencer's JSON-RPC.
+func (h *harness) waitExecuted(s *Sequencer, hashes []common.Hash, wait time.Duration) map[common.Hash]*types.Receipt {
+	h.t.Helper()
+	client, err := ethclient.Dial(s.Exec().HTTPEndpoint())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer client.Close()
+	out := map[common.Hash]*types.Receipt{}
+	deadline := time.Now().Add(wait)
+	for {
+		for _, hash := range hashes {
+			if out[hash] == nil {
+				if r, err := client.TransactionReceipt(h.ctx, hash); err == nil {
+					out[hash] = r
+				}
+			}
+		}
+		if len(out) == len(hashes) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%d of %d transactions executed after %v (executed batch %d, err %v)", len(out), len(hashes), wait, s.executedBatch(), s.Err())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func peerID(k libp2pcrypto.PrivKey) (string, error) {
+	id, err := peer.IDFromPrivateKey(k)
+	return id.String(), err
+}
+
+// testLogger logs to stderr when VEIL_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("VEIL_TEST_LOG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

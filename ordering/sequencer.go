@@ -1,0 +1,769 @@
+package ordering
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/consensus/misc/eip1559"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/p2p"
+	"github.com/veil-l2/veil/keyper"
+	"github.com/veil-l2/veil/ordering/batch"
+)
+
+// Errors of the sequencer.
+var (
+	ErrConfig = errors.New("ordering: invalid sequencer config")
+	// ErrDecode answers eth_sendRawTransaction with bytes that are no
+	// transaction.
+	ErrDecode = errors.New("ordering: transaction does not decode")
+	// ErrStopped answers submissions after the sequencer stopped (a
+	// storage failure, or Close).
+	ErrStopped = errors.New("ordering: sequencer stopped")
+)
+
+// Defaults.
+const (
+	DefaultResendInterval = 500 * time.Millisecond
+	DefaultMaxInflight    = 8
+	DefaultMaxTxs         = 5000
+	DefaultMaxBytes       = 8 << 20
+	DefaultHTTPBodyLimit  = 1 << 20
+)
+
+// Config configures a Sequencer.
+type Config struct {
+	// DataDir holds the pool, the batch log and the chain.
+	DataDir string
+	Chain   *execution.ChainConfig
+	// SequencerKey signs commitments, order receipts and the system
+	// transactions; it must be Chain.Sequencer and Committee.Sequencer.
+	SequencerKey *ecdsa.PrivateKey
+	// Committee is the current eon's keyper set, with the eon key and
+	// every keyper's public share from its DKG.
+	Committee    *keyper.Committee
+	EonKey       *tpke.EonPublicKey
+	PublicShares []*tpke.PublicShare
+	P2P          *p2p.Node
+	Origin       L1Origin
+	// Cut: interval (default 1s) and caps (DefaultMaxTxs, DefaultMaxBytes);
+	// the gas limit is the chain's.
+	Cut CutConfig
+	// NoPlaintext refuses plaintext transactions (by default they are
+	// admitted, ordered like envelopes, and not private).
+	NoPlaintext  bool
+	FeeRecipient common.Address
+	// ResendInterval: how often a batch still waiting for keys is sent to
+	// the keypers again (DefaultResendInterval).
+	ResendInterval time.Duration
+	// MaxInflight bounds the batches committed and not yet executed.
+	MaxInflight int
+	Limits      encmempool.Limits
+	// JSON-RPC endpoints (see execution.Config); HTTPBodyLimit caps a
+	// request body (DefaultHTTPBodyLimit).
+	HTTPHost      string
+	HTTPPort      int
+	WSHost        string
+	WSPort        int
+	HTTPBodyLimit int
+	CacheMB       int
+	// PoolNoSync skips fsync of admissions: benchmarks only.
+	PoolNoSync bool
+	Now        func() time.Time
+	Logger     *slog.Logger
+	Registry   prometheus.Registerer
+}
+
+// Sequencer admits transactions, cuts and commits batches, collects the
+// keypers' shares, decrypts and executes. See the package doc.
+type Sequencer struct {
+	cfg       Config
+	log       *slog.Logger
+	key       *ecdsa.PrivateKey
+	address   common.Address
+	pool      *encmempool.Pool
+	store     *store
+	exec      *execution.Node
+	collector *keyper.Collector
+	relCfg    keyper.ReleaseConfig
+	signer    *p2p.Signer
+	commits   *p2p.Topic
+	shares    *p2p.Topic
+	keysTopic *p2p.Topic
+	metrics   *metrics
+	head      *headView
+	subs      *receiptFeed
+
+	mu       sync.Mutex // guards the fields below
+	cutter   *Cutter
+	next     uint64 // next batch number
+	lastHash common.Hash
+	origin   Origin
+	inflight map[uint64]*inflight
+	executed uint64
+
+	keysIn chan struct{} // kicked when keys arrive
+	kick   chan struct{} // kicked when a transaction is admitted
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	errMu  sync.Mutex
+	err    error
+}
+
+// inflight is a committed batch not executed yet.
+type inflight struct {
+	b         *batch.Batch
+	raw       []byte
+	rel       *keyper.Release
+	lastSeq   uint64 // the last sequence number it holds (FirstSeq-1 when empty)
+	committed time.Time
+	keys      *KeysMessage
+	keysAt    time.Time
+}
+
+// Open starts a sequencer: it opens its stores and the chain, restores the
+// batches committed and not executed (asking the keypers again for those
+// without keys), and starts admitting, cutting and executing.
+func Open(cfg Config) (*Sequencer, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	s := &Sequencer{cfg: cfg, log: cfg.Logger, key: cfg.SequencerKey, address: crypto.PubkeyToAddress(cfg.SequencerKey.PublicKey),
+		inflight: map[uint64]*inflight{}, keysIn: make(chan struct{}, 1), kick: make(chan struct{}, 1), subs: newReceiptFeed()}
+	s.metrics = newMetrics(cfg.Registry)
+	s.relCfg = keyper.ReleaseConfig{ChainID: cfg.Chain.ChainID, Eon: cfg.Committee.Eon, Sequencer: s.address,
+		Inbox: contracts.EncryptedInboxAddress, Limits: cfg.Limits}
+	var members []common.Address
+	for _, m := range cfg.Committee.Members {
+		members = append(members, m.Address)
+	}
+	var err error
+	if s.collector, err = keyper.NewCollector(keyper.CollectorConfig{ChainID: cfg.Chain.ChainID, Eon: cfg.Committee.Eon,
+		Threshold: cfg.Committee.Threshold, Members: members, EonKey: cfg.EonKey, PublicShares: cfg.PublicShares,
+		EarlyBatches: uint64(cfg.MaxInflight) + 1, Registry: cfg.Registry}); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: data directory: %v", ErrConfig, err)
+	}
+	if s.pool, err = encmempool.OpenPool(filepath.Join(cfg.DataDir, "pool.db"), encmempool.PoolConfig{ChainID: cfg.Chain.ChainID,
+		SequencerKey: cfg.SequencerKey, NoSync: cfg.PoolNoSync, Registry: cfg.Registry, Logger: cfg.Logger}); err != nil {
+		return nil, err
+	}
+	if s.store, err = openStore(filepath.Join(cfg.DataDir, "batches.db")); err != nil {
+		s.pool.Close()
+		return nil, err
+	}
+	if s.exec, err = execution.Open(execution.Config{DataDir: filepath.Join(cfg.DataDir, "chain"), Chain: cfg.Chain,
+		SequencerKey: cfg.SequencerKey, HTTPHost: cfg.HTTPHost, HTTPPort: cfg.HTTPPort, WSHost: cfg.WSHost, WSPort: cfg.WSPort,
+		HTTPBodyLimit: cfg.HTTPBodyLimit, Submitter: s, CacheMB: cfg.CacheMB, Limits: cfg.Limits, Logger: cfg.Logger,
+		Registry: cfg.Registry, APIs: []rpc.API{{Namespace: "veil", Service: &API{s: s}}}}); err != nil {
+		s.store.close()
+		s.pool.Close()
+		return nil, err
+	}
+	s.head = &headView{s: s}
+	if err := s.head.refresh(); err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	if err := s.restore(); err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if err := s.join(); err != nil {
+		s.cancel()
+		s.wg.Wait()
+		s.closeStores()
+		return nil, err
+	}
+	for _, loop := range []func(){s.cutLoop, s.resendLoop, s.execLoop} {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); loop() }()
+	}
+	return s, nil
+}
+
+func (c *Config) check() error {
+	switch {
+	case c.Chain == nil || c.SequencerKey == nil || c.Committee == nil || c.EonKey == nil || c.P2P == nil || c.Origin == nil:
+		return fmt.Errorf("%w: chain, sequencer key, committee, eon key, p2p node and L1 origin are required", ErrConfig)
+	case c.DataDir == "":
+		return fmt.Errorf("%w: a data directory is required", ErrConfig)
+	case crypto.PubkeyToAddress(c.SequencerKey.PublicKey) != c.Committee.Sequencer:
+		return fmt.Errorf("%w: the sequencer key is not the committee's sequencer %s", ErrConfig, c.Committee.Sequencer)
+	case c.Committee.ChainID != c.Chain.ChainID:
+		return fmt.Errorf("%w: committee for chain %d, chain is %d", ErrConfig, c.Committee.ChainID, c.Chain.ChainID)
+	}
+	if err := c.Committee.Check(); err != nil {
+		return err
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.ResendInterval <= 0 {
+		c.ResendInterval = DefaultResendInterval
+	}
+	if c.MaxInflight <= 0 {
+		c.MaxInflight = DefaultMaxInflight
+	}
+	if c.Cut.Interval <= 0 {
+		c.Cut.Interval = time.Second
+	}
+	if c.Cut.MaxTxs <= 0 {
+		c.Cut.MaxTxs = DefaultMaxTxs
+	}
+	if c.Cut.MaxBytes <= 0 {
+		c.Cut.MaxBytes = DefaultMaxBytes
+	}
+	if c.HTTPBodyLimit <= 0 {
+		c.HTTPBodyLimit = DefaultHTTPBodyLimit
+	}
+	if c.Limits.MaxCiphertext == 0 {
+		c.Limits = encmempool.DefaultLimits
+	}
+	c.Cut.GasLimit = c.Chain.GasLimit
+	return nil
+}
+
+// restore rebuilds the in-memory state from the batch log and the chain.
+func (s *Sequencer) restore() error {
+	executed, open, last, err := s.store.state()
+	if err != nil {
+		return err
+	}
+	var lastTS uint64
+	s.next = 1
+	cursor := s.pool.Cursor()
+	if last != nil {
+		b, err := batch.Decode(last.raw, s.limits())
+		if err != nil {
+			return fmt.Errorf("%w: batch %d: %v", ErrStore, last.number, err)
+		}
+		c := &b.Commitment
+		s.next, s.lastHash, lastTS = c.Number+1, c.Hash(), c.Timestamp
+		s.origin = Origin{Number: c.L1OriginNumber, Hash: c.L1OriginHash}
+		cursor = c.FirstSeq + uint64(len(c.TxHashes))
+	}
+	s.cutter = NewCutter(s.cfg.Cut, max(lastTS, s.cfg.Chain.Timestamp))
+	if err := s.pool.Seek(max(cursor, s.pool.Cursor())); err != nil {
+		return err
+	}
+	// Blocks the chain has beyond the executed mark were applied before a
+	// crash that came before the mark was written.
+	headNum := s.exec.Head().Number.Uint64()
+	s.executed = executed
+	for _, l := range open {
+		b, err := batch.Decode(l.raw, s.limits())
+		if err != nil {
+			return fmt.Errorf("%w: batch %d: %v", ErrStore, l.number, err)
+		}
+		rel, _ := keyper.Classify(s.relCfg, b, keyedView{s: s.store, below: l.number})
+		f := &inflight{b: b, raw: l.raw, rel: rel, lastSeq: b.Commitment.FirstSeq + uint64(len(b.Txs)) - 1, committed: s.cfg.Now()}
+		if l.number <= headNum {
+			if err := s.finish(f); err != nil {
+				return err
+			}
+			continue
+		}
+		if l.keys != nil {
+			if f.keys, err = DecodeKeysMessage(l.keys); err != nil {
+				return fmt.Errorf("%w: keys of batch %d: %v", ErrStore, l.number, err)
+			}
+		} else if keys, err := s.collector.Expect(rel); err != nil {
+			s.log.Warn("share messages refused", "err", err)
+		} else if keys != nil {
+			f.keys = newKeysMessage(s.cfg.Chain.ChainID, s.cfg.Committee.Eon, keys)
+		}
+		s.inflight[l.number] = f
+	}
+	s.log.Info("sequencer restored", "next_batch", s.next, "executed", s.executed, "waiting", len(s.inflight),
+		"pending", s.pool.Len(), "chain_head", headNum)
+	return nil
+}
+
+func (s *Sequencer) limits() batch.Limits {
+	return batch.Limits{MaxTxs: s.cfg.Cut.MaxTxs, MaxBytes: s.cfg.Cut.MaxBytes + 1<<20, MaxDeposits: batch.DefaultLimits.MaxDeposits}
+}
+
+// join subscribes to the shares topic and joins the others.
+func (s *Sequencer) join() error {
+	var err error
+	if s.signer, err = p2p.NewSigner(s.key); err != nil {
+		return err
+	}
+	eon := s.cfg.Committee.Eon
+	if s.commits, err = s.cfg.P2P.Join(keyper.TopicCommitments, keyper.SequencerValidator{Sequencer: s.address, Eon: eon}); err != nil {
+		return err
+	}
+	if s.keysTopic, err = s.cfg.P2P.Join(TopicKeys, keyper.SequencerValidator{Sequencer: s.address, Eon: eon}); err != nil {
+		return err
+	}
+	if s.shares, err = s.cfg.P2P.Join(keyper.TopicShares, keyper.MembersValidator{Committee: s.cfg.Committee, Eon: eon}); err != nil {
+		return err
+	}
+	sub, cancel, err := s.shares.Subscribe()
+	if err != nil {
+		return err
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		for {
+			select {
+			case <-s.ctx.Done():
+				return
+			case r, ok := <-sub:
+				if !ok {
+					return
+				}
+				s.onShares(r.Message.Payload)
+			}
+		}
+	}()
+	return nil
+}
+
+// Close stops the loops and closes the stores and the chain.
+func (s *Sequencer) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	return s.closeStores()
+}
+
+func (s *Sequencer) closeStores() error {
+	return errors.Join(s.exec.Close(), s.store.close(), s.pool.Close())
+}
+
+// Err returns the failure that stopped the sequencer, if any.
+func (s *Sequencer) Err() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.err
+}
+
+// fail stops the sequencer's loops on a failure it must not run past (its
+// record could not be written). Admitted transactions stay on disk.
+func (s *Sequencer) fail(err error) {
+	s.errMu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.errMu.Unlock()
+	s.log.Error("sequencer stopped", "err", err)
+	s.cancel()
+}
+
+// Exec is the execution node (reads, tests).
+func (s *Sequencer) Exec() *execution.Node { return s.exec }
+
+// executedBatch is the highest executed batch number.
+func (s *Sequencer) executedBatch() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.executed
+}
+
+// Address is the sequencer's address.
+func (s *Sequencer) Address() common.Address { return s.address }
+
+// SubmitRawTransaction admits a transaction: it is written to disk with
+// the next sequence number before the hash is returned.
+func (s *Sequencer) SubmitRawTransaction(ctx context.Context, raw []byte) (common.Hash, error) {
+	r, err := s.Submit(raw)
+	if err != nil {
+		return common.Hash{}, err
+	}
+	return r.Hash, nil
+}
+
+// Submit admits a transaction and returns its signed order receipt.
+func (s *Sequencer) Submit(raw []byte) (*encmempool.Receipt, error) {
+	if s.Err() != nil {
+		return nil, ErrStopped
+	}
+	var tx types.Transaction
+	if err := tx.UnmarshalBinary(raw); err != nil {
+		s.metrics.rejectedDecode.Inc()
+		return nil, fmt.Errorf("%w: %v", ErrDecode, err)
+	}
+	r, err := s.pool.Add(&tx, s.head, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	s.subs.send(r)
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return r, nil
+}
+
+// PendingNonce is the next nonce of addr counting admitted transactions.
+func (s *Sequencer) PendingNonce(addr common.Address) (uint64, bool) {
+	nonce, _, err := s.head.Account(addr)
+	if err != nil {
+		return 0, false
+	}
+	return s.pool.NextNonce(addr, nonce), true
+}
+
+// Receipt returns the order receipt of an admitted transaction.
+func (s *Sequencer) Receipt(hash common.Hash) (*encmempool.Receipt, error) {
+	if r, ok := s.pool.Receipt(hash); ok {
+		return r, nil
+	}
+	return s.store.receipt(hash)
+}
+
+// cutLoop cuts and commits batches.
+func (s *Sequencer) cutLoop() {
+	tick := time.NewTicker(s.cfg.Cut.Interval / 20)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-tick.C:
+		case <-s.kick:
+		}
+		for s.ctx.Err() == nil {
+			cut, err := s.tryCut()
+			if err != nil {
+				s.fail(err)
+				return
+			}
+			if !cut {
+				break
+			}
+		}
+	}
+}
+
+// tryCut commits the next batch if one is due. The batch is recorded
+// before it is sent; an error means the record could not be written.
+func (s *Sequencer) tryCut() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.inflight) >= s.cfg.MaxInflight {
+		return false, nil
+	}
+	window := s.pool.Pending(s.pool.Cursor(), s.cfg.Cut.MaxTxs+1)
+	cands := make([]Candidate, len(window))
+	for i, e := range window {
+		cands[i] = Candidate{Gas: e.BlockGas, Size: int(e.Tx.Size()), Envelope: e.IsEnvelope}
+	}
+	origin, deposits, err := s.cfg.Origin.Next(s.ctx, s.origin.Number)
+	if err != nil {
+		s.log.Warn("L1 origin unavailable", "err", err)
+		return false, nil
+	}
+	now := s.cfg.Now()
+	cut, ok := s.cutter.Decide(now, cands, len(deposits))
+	if !ok {
+		return false, nil
+	}
+	entries := s.pool.Cut(cut.Count)
+	first := s.pool.Cursor() - uint64(len(entries))
+	c := batch.Commitment{Version: batch.Version, ChainID: s.cfg.Chain.ChainID, Eon: s.cfg.Committee.Eon, Number: s.next,
+		Parent: s.lastHash, FirstSeq: first, Timestamp: cut.Timestamp, L1OriginNumber: origin.Number, L1OriginHash: origin.Hash,
+		Deposits: deposits, BaseFee: s.head.baseFee(), GasLimit: s.cfg.Chain.GasLimit, FeeRecipient: s.cfg.FeeRecipient}
+	txs := make([]*types.Transaction, len(entries))
+	for i, e := range entries {
+		txs[i] = e.Tx
+		c.TxHashes = append(c.TxHashes, e.Tx.Hash())
+	}
+	signed, err := batch.Sign(c, s.key)
+	if err != nil {
+		return false, err
+	}
+	b, err := batch.New(signed, txs)
+	if err != nil {
+		return false, err
+	}
+	raw, err := b.Encode()
+	if err != nil {
+		return false, err
+	}
+	rel, _ := keyper.Classify(s.relCfg, b, keyedView{s: s.store, below: c.Number})
+	ids := make([]tpke.Identity, len(rel.Keyed))
+	for i, k := range rel.Keyed {
+		ids[i] = k.Identity
+	}
+	receipts := make([]encmempool.Receipt, len(entries))
+	for i, e := range entries {
+		receipts[i] = e.Receipt
+	}
+	if err := s.store.putBatch(c.Number, raw, ids, receipts); err != nil {
+		return false, err
+	}
+	f := &inflight{b: b, raw: raw, rel: rel, lastSeq: first + uint64(len(entries)) - 1, committed: now}
+	s.inflight[c.Number] = f
+	s.next, s.lastHash, s.origin = c.Number+1, rel.Hash, origin
+	s.metrics.batchTxs.Observe(float64(len(entries)))
+	s.log.Debug("committed batch", "batch", c.Number, "txs", len(entries), "first_seq", first, "hash", rel.Hash)
+	if keys, err := s.collector.Expect(rel); err != nil {
+		s.log.Warn("share messages refused", "err", err)
+	} else if keys != nil {
+		s.gotKeys(f, keys)
+	}
+	s.publish(s.commits, raw)
+	return true, nil
+}
+
+func (s *Sequencer) publish(t *p2p.Topic, payload []byte) {
+	if err := t.Publish(s.ctx, s.signer, s.cfg.Committee.Eon, payload); err != nil && s.ctx.Err() == nil {
+		s.log.Warn("gossip publish failed", "err", err)
+	}
+}
+
+// resendLoop sends batches still waiting for keys to the keypers again.
+func (s *Sequencer) resendLoop() {
+	tick := time.NewTicker(s.cfg.ResendInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := s.cfg.Now()
+		var again [][]byte
+		s.mu.Lock()
+		for n := s.executed + 1; n < s.next; n++ {
+			if f := s.inflight[n]; f != nil && f.keys == nil && now.Sub(f.committed) >= s.cfg.ResendInterval {
+				again = append(again, f.raw)
+			}
+		}
+		s.mu.Unlock()
+		for _, raw := range again {
+			s.metrics.resent.Inc()
+			s.publish(s.commits, raw)
+		}
+	}
+}
+
+// onShares takes a keyper's share message from gossip.
+func (s *Sequencer) onShares(payload []byte) {
+	m, err := keyper.DecodeShareMessage(payload)
+	if err != nil {
+		s.log.Debug("share message does not decode", "err", err)
+		return
+	}
+	keys, err := s.collector.Add(m)
+	s.log.Debug("share message", "keyper", m.Keyper, "batch", m.Number, "complete", keys != nil, "err", err)
+	if err != nil {
+		s.log.Warn("share message refused", "keyper", m.Keyper, "batch", m.Number, "err", err)
+		return
+	}
+	if keys == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.inflight[keys.Number]; f != nil && f.keys == nil {
+		s.gotKeys(f, keys)
+	}
+}
+
+// gotKeys records a batch's keys and wakes the executor; s.mu is held.
+func (s *Sequencer) gotKeys(f *inflight, keys *keyper.BatchKeys) {
+	f.keys = newKeysMessage(s.cfg.Chain.ChainID, s.cfg.Committee.Eon, keys)
+	f.keysAt = s.cfg.Now()
+	s.metrics.keysLatency.Observe(f.keysAt.Sub(f.committed).Seconds())
+	select {
+	case s.keysIn <- struct{}{}:
+	default:
+	}
+}
+
+// execLoop executes batches strictly in number order as their keys come.
+func (s *Sequencer) execLoop() {
+	for {
+		s.mu.Lock()
+		f := s.inflight[s.executed+1]
+		s.mu.Unlock()
+		if f != nil && f.keys != nil {
+			if err := s.execute(f); err != nil {
+				s.fail(err)
+				return
+			}
+			continue
+		}
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.keysIn:
+		}
+	}
+}
+
+// execute decrypts and executes one batch with its keys.
+func (s *Sequencer) execute(f *inflight) error {
+	c := &f.b.Commitment
+	raw, err := f.keys.Encode()
+	if err != nil {
+		return err
+	}
+	if err := s.store.putKeys(c.Number, raw); err != nil {
+		return err
+	}
+	s.publish(s.keysTopic, raw)
+	start := time.Now()
+	in, err := s.blockInput(f)
+	if err != nil {
+		return err
+	}
+	s.metrics.decryptTime.Observe(time.Since(start).Seconds())
+	start = time.Now()
+	if _, err := s.exec.Apply(s.ctx, in); err != nil {
+		if s.ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("ordering: executing batch %d: %w", c.Number, err)
+	}
+	took := time.Since(start)
+	s.metrics.blockTime.Observe(took.Seconds())
+	sinceCommit := s.cfg.Now().Sub(f.committed)
+	s.metrics.commitToBlock.Observe(sinceCommit.Seconds())
+	s.log.Info("executed batch", "batch", c.Number, "txs", len(f.b.Txs), "keyed", len(f.rel.Keyed), "block_time", took,
+		"since_commit", sinceCommit)
+	return s.finish(f)
+}
+
+// finish marks a batch executed and lets the pool forget its transactions.
+func (s *Sequencer) finish(f *inflight) error {
+	n := f.b.Commitment.Number
+	if err := s.store.setExecuted(n); err != nil {
+		return err
+	}
+	if err := s.head.refresh(); err != nil {
+		return err
+	}
+	if len(f.b.Txs) > 0 {
+		if err := s.pool.Done(f.lastSeq); err != nil {
+			return err
+		}
+	}
+	s.collector.Forget(n)
+	s.mu.Lock()
+	delete(s.inflight, n)
+	s.executed = n
+	s.mu.Unlock()
+	s.metrics.executed.Set(float64(n))
+	return nil
+}
+
+// blockInput decrypts a batch with its keys into the execution input.
+func (s *Sequencer) blockInput(f *inflight) (*execution.BlockInput, error) {
+	c := &f.b.Commitment
+	in := &execution.BlockInput{Number: c.Number, BatchHash: f.rel.Hash, Timestamp: c.Timestamp, L1OriginNumber: c.L1OriginNumber,
+		L1OriginHash: c.L1OriginHash, GasLimit: c.GasLimit, FeeRecipient: c.FeeRecipient, Items: make([]execution.Item, len(f.b.Txs))}
+	for _, d := range c.Deposits {
+		in.Deposits = append(in.Deposits, execution.Deposit{To: d.To, Amount: d.Amount})
+	}
+	keys, err := f.keys.ParsedKeys()
+	if err != nil || len(keys) != len(f.rel.Keyed) {
+		return nil, fmt.Errorf("ordering: keys of batch %d: %d for %d identities: %v", c.Number, len(keys), len(f.rel.Keyed), err)
+	}
+	signer := types.LatestSignerForChainID(new(big.Int).SetUint64(s.cfg.Chain.ChainID))
+	for i, tx := range f.b.Txs {
+		in.Items[i] = execution.Item{Tx: tx, Status: execution.NotEnvelope}
+	}
+	for _, nk := range f.rel.NoKey {
+		in.Items[nk.Index].Status = execution.NoKey
+	}
+	items := make([]tpke.DecryptItem, len(f.rel.Keyed))
+	for i, k := range f.rel.Keyed {
+		env, err := encmempool.ParseEnvelope(f.b.Txs[k.Index], signer, contracts.EncryptedInboxAddress, s.cfg.Limits)
+		if err != nil {
+			return nil, fmt.Errorf("ordering: keyed envelope %d of batch %d does not parse: %w", k.Index, c.Number, err)
+		}
+		items[i] = tpke.DecryptItem{Key: keys[i], ID: k.Identity, Ciphertext: env.Ciphertext, AD: env.AssociatedData()}
+	}
+	for i, r := range tpke.DecryptBatch(items) {
+		it := &in.Items[f.rel.Keyed[i].Index]
+		if r.Err != nil {
+			it.Status = execution.DecryptFailed
+			continue
+		}
+		it.Status, it.Plaintext = execution.Decrypted, r.Plaintext
+	}
+	return in, nil
+}
+
+// headView is admission's view of the chain: the rules in force and the
+// state of the latest executed block.
+type headView struct {
+	s     *Sequencer
+	mu    sync.Mutex
+	st    *state.StateDB
+	rules encmempool.Rules
+}
+
+func (h *headView) refresh() error {
+	head := h.s.exec.Head()
+	st, err := h.s.exec.BlockChain().StateAt(head.Root, head.Number, head.Time)
+	if err != nil {
+		return fmt.Errorf("ordering: head state: %w", err)
+	}
+	cfg := h.s.cfg
+	rules := encmempool.Rules{ChainID: cfg.Chain.ChainID, Eon: cfg.Committee.Eon,
+		// A transaction must fit a batch next to the settlement of its
+		// envelope and a deposit credit.
+		GasLimit: cfg.Chain.GasLimit - batch.SystemGas(1, 1),
+		BaseFee:  eip1559.CalcBaseFee(h.s.exec.BlockChain().Config(), head), Limits: cfg.Limits, AllowPlaintext: !cfg.NoPlaintext}
+	h.mu.Lock()
+	h.st, h.rules = st, rules
+	h.mu.Unlock()
+	return nil
+}
+
+func (h *headView) Rules() encmempool.Rules {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rules
+}
+
+func (h *headView) baseFee() *big.Int { return h.Rules().BaseFee }
+
+// Account reads the head state (StateDB caches reads, so it is used under
+// the lock).
+func (h *headView) Account(addr common.Address) (uint64, *big.Int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	nonce, bal := h.st.GetNonce(addr), h.st.GetBalance(addr)
+	if err := h.st.Error(); err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", encmempool.ErrState, err)
+	}
+	return nonce, bal.ToBig(), nil
+}
+
+// IdentitySeen: the pool records every identity it admitted; nothing else
+// brings envelopes until L1 forced inclusion.
+func (h *headView) IdentitySeen(tpke.Identity) (bool, error) { return false, nil }
