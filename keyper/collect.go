@@ -64,7 +64,10 @@ type Collector struct {
 	waiting map[uint64]*awaiting
 	early   map[uint64]map[int]*ShareMessage
 	highest uint64
-	metrics collectorMetrics
+	// reported counts, per keyper, signed share messages that did not
+	// verify.
+	reported map[int]int
+	metrics  collectorMetrics
 }
 
 type awaiting struct {
@@ -92,7 +95,8 @@ func NewCollector(cfg CollectorConfig) (*Collector, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
-	c := &Collector{cfg: cfg, cache: tpke.NewPointCache(1 << 16), waiting: map[uint64]*awaiting{}, early: map[uint64]map[int]*ShareMessage{}}
+	c := &Collector{cfg: cfg, cache: tpke.NewPointCache(1 << 16), waiting: map[uint64]*awaiting{}, early: map[uint64]map[int]*ShareMessage{},
+		reported: map[int]int{}}
 	c.metrics = collectorMetrics{
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "shares", Name: "messages_total",
 			Help: "Share messages received, by outcome."}, []string{"outcome"}),
@@ -208,6 +212,7 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 	if err != nil {
 		// A signed message whose shares do not verify: the keyper is
 		// reported, and it may not try again for this batch.
+		c.reported[k]++
 		c.mu.Unlock()
 		c.metrics.messages.WithLabelValues("bad").Inc()
 		c.metrics.bad.WithLabelValues(strconv.Itoa(k)).Inc()
@@ -238,6 +243,18 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 	rel := w.rel
 	c.mu.Unlock()
 	return c.aggregate(rel, signers, by)
+}
+
+// Reported returns, per keyper index, how many signed share messages of
+// it did not verify: the keypers to report to their operators or on L1.
+func (c *Collector) Reported() map[int]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[int]int, len(c.reported))
+	for k, v := range c.reported {
+		out[k] = v
+	}
+	return out
 }
 
 // buffer keeps a message for a batch not expected yet, when its number is

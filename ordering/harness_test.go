@@ -25,10 +25,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/execution"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/keyper/dkg"
+	"github.com/veil-l2/veil/ordering/batch"
 )
 
 const (
@@ -301,3 +303,55 @@ func testLogger() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// startTamperingKeyper runs keyper i as a host that answers every
+// commitment with validly signed shares of random identities.
+func (h *harness) startTamperingKeyper(i int) {
+	h.t.Helper()
+	hk, _ := p2p.LoadOrCreateHostKey(filepath.Join(h.dir, "keyper-p2p", "bad.key"))
+	host, err := p2p.New(h.ctx, p2p.Config{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, HostKey: hk, ChainID: testChainID,
+		Peers: []string{h.seqAddr()}, MaxRedialBackoff: time.Second})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { host.Close() })
+	commits, err := host.Join(keyper.TopicCommitments, keyper.SequencerValidator{Sequencer: h.committee.Sequencer, Eon: testEon})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	shares, err := host.Join(keyper.TopicShares, keyper.MembersValidator{Committee: h.committee, Eon: testEon})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	sub, cancel, err := commits.Subscribe()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	signer, _ := p2p.NewSigner(h.keys[i].Signing)
+	cfg := keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Inbox: contracts.EncryptedInboxAddress}
+	go func() {
+		defer cancel()
+		cache := tpke.NewPointCache(64)
+		for r := range sub {
+			b, err := batch.Decode(r.Message.Payload, batch.DefaultLimits)
+			if err != nil {
+				continue
+			}
+			rel, _ := keyper.Classify(cfg, b, noneReleased{})
+			var junk []byte
+			for range rel.Identities() {
+				var id tpke.Identity
+				rand.Read(id[:])
+				junk = append(junk, h.results[i].Share.KeyShare(cache.Point(id)).Bytes()...)
+			}
+			m := &keyper.ShareMessage{ChainID: testChainID, Eon: testEon, Number: rel.Number, Hash: rel.Hash, Keyper: uint32(i), Shares: junk}
+			m.Sign(h.keys[i].Signing)
+			raw, _ := m.Encode()
+			shares.Publish(h.ctx, signer, testEon, raw)
+		}
+	}()
+}
+
+type noneReleased struct{}
+
+func (noneReleased) Released(tpke.Identity) bool { return false }

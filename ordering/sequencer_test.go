@@ -111,3 +111,91 @@ func TestFCFSOverRPC(t *testing.T) {
 		t.Fatalf("inner transactions in blocks differ from receipt order (%d vs %d)", len(gotInner), len(innerHashes))
 	}
 }
+
+// sendEnvelopes submits n envelopes per account i in accounts, returning
+// the inner hashes in receipt order.
+func (h *harness) sendEnvelopes(s *Sequencer, accounts []int, n int) (inner []common.Hash, receipts []*encmempool.Receipt) {
+	h.t.Helper()
+	for range n {
+		for _, i := range accounts {
+			env, in := h.envelope(i)
+			r, err := s.Submit(mustBinary(h.t.(*testing.T), env))
+			if err != nil {
+				h.t.Fatalf("submit: %v", err)
+			}
+			inner, receipts = append(inner, in.Hash()), append(receipts, r)
+		}
+	}
+	return inner, receipts
+}
+
+// TestKeypersDownStallsThenResumes: with three of five keypers down the
+// sequencer keeps admitting and committing, nothing executes; when one
+// returns the backlog executes in order.
+func TestKeypersDownStallsThenResumes(t *testing.T) {
+	h := newHarness(t, 4)
+	h.startKeyper(0)
+	h.startKeyper(1)
+	s := h.openSequencer(h.config(), 2)
+	inner, receipts := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 3)
+	time.Sleep(2500 * time.Millisecond)
+	if s.executedBatch() != 0 {
+		t.Fatalf("batch %d executed with two keypers", s.executedBatch())
+	}
+	s.mu.Lock()
+	committed := s.next - 1
+	s.mu.Unlock()
+	if committed == 0 {
+		t.Fatal("nothing committed while keypers were down")
+	}
+	// Admission goes on.
+	more, moreReceipts := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 1)
+	inner, receipts = append(inner, more...), append(receipts, moreReceipts...)
+	h.startKeyper(2)
+	h.waitExecuted(s, inner, 30*time.Second)
+	// In receipt order across blocks.
+	client, _ := ethclient.Dial(s.Exec().HTTPEndpoint())
+	defer client.Close()
+	var pos []uint64
+	for _, hash := range inner {
+		r, err := client.TransactionReceipt(h.ctx, hash)
+		if err != nil || r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("inner %s: %v", hash, err)
+		}
+		pos = append(pos, r.BlockNumber.Uint64()<<32|uint64(r.TransactionIndex))
+	}
+	if !slices.IsSorted(pos) {
+		t.Fatal("the backlog executed out of receipt order")
+	}
+	for i := 1; i < len(receipts); i++ {
+		if receipts[i].Seq <= receipts[i-1].Seq {
+			t.Fatal("receipts out of order")
+		}
+	}
+}
+
+// TestTamperedSharesDoNotStopTheBatch: keyper 4 answers every commitment
+// with validly signed shares of random identities; it is reported, and the
+// batch gets its keys from three honest keypers and executes.
+func TestTamperedSharesDoNotStopTheBatch(t *testing.T) {
+	h := newHarness(t, 2)
+	h.startKeyper(0)
+	h.startKeyper(1)
+	h.startTamperingKeyper(4)
+	s := h.openSequencer(h.config(), 3)
+	inner, _ := h.sendEnvelopes(s, []int{0, 1}, 2)
+	// Two honest keypers and the tampering one: its shares are checked
+	// (they would complete the threshold), fail, and are reported.
+	deadline := time.Now().Add(20 * time.Second)
+	for s.collector.Reported()[4] < 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the tampered shares were never reported")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s.executedBatch() != 0 {
+		t.Fatal("a batch executed with tampered shares in the threshold")
+	}
+	h.startKeyper(2)
+	h.waitExecuted(s, inner, 30*time.Second)
+}
