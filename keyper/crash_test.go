@@ -224,4 +224,21 @@ func TestReleasedLogSurvivesKill9(t *testing.T) {
 	if _, err := r.Decide(other, now+lastN); !errors.Is(err, ErrEquivocation) {
 		t.Fatalf("a different batch for released number %d: %v", lastN, err)
 	}
+	// An older release is answered again too, and a different batch for
+	// its number is equivocation.
+	oldN := lastN - 5
+	rawOld, _, err := st.ReleasedBatch(eon, oldN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bOld, err := batch.Decode(rawOld, batch.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel, err := r.Decide(bOld, now+lastN); err != nil || !rel.Again || rel.Number != oldN {
+		t.Fatalf("an older released batch again: %+v %v", rel, err)
+	}
+	if _, err := r.Decide(e.batchOf(oldN, bOld.Commitment.Parent, nil, nil), now+lastN); !errors.Is(err, ErrEquivocation) {
+		t.Fatalf("a different batch for older released number %d: %v", oldN, err)
+	}
 }

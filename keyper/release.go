@@ -64,6 +64,13 @@ type Released interface {
 	Released(id tpke.Identity) bool
 }
 
+// ReleasedHashes is implemented by a Released that also knows the hash of
+// every batch released before (the driver's store): the core then answers
+// a repeated request for any earlier batch, not only the last.
+type ReleasedHashes interface {
+	ReleasedHash(number uint64) (common.Hash, bool)
+}
+
 // ReleaseState is what the core must remember between batches; the driver
 // persists it with every release.
 type ReleaseState struct {
@@ -204,6 +211,18 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 		if c.Number == r.state.Next-1 {
 			r.evidence = append(r.evidence, Evidence{Number: c.Number, Hashes: [2]common.Hash{r.state.LastHash, hash}, From: "sequencer"})
 			return nil, fmt.Errorf("%w: %d", ErrEquivocation, c.Number)
+		}
+		// An older release: the same batch is answered again (a sequencer
+		// that lost the shares asks once more), a different one is
+		// equivocation.
+		if rh, ok := r.released.(ReleasedHashes); ok {
+			if prev, ok := rh.ReleasedHash(c.Number); ok {
+				if prev == hash {
+					return &Release{Number: c.Number, Hash: hash, Again: true}, nil
+				}
+				r.evidence = append(r.evidence, Evidence{Number: c.Number, Hashes: [2]common.Hash{prev, hash}, From: "sequencer"})
+				return nil, fmt.Errorf("%w: %d", ErrEquivocation, c.Number)
+			}
 		}
 		return nil, fmt.Errorf("%w: %d", ErrAlreadyReleased, c.Number)
 	}

@@ -140,6 +140,15 @@ func (v storeView) Released(id tpke.Identity) bool {
 	return err != nil || found
 }
 
+// ReleasedHash returns the hash of a released batch of the view's eon.
+func (v storeView) ReleasedHash(number uint64) (common.Hash, bool) {
+	_, rel, err := v.s.ReleasedBatch(v.eon, number)
+	if err != nil || rel == nil {
+		return common.Hash{}, false
+	}
+	return rel.Hash, true
+}
+
 // ReleasedBatch returns a recorded release: the batch's wire encoding and
 // the keyed identities, so its shares can be sent again, identical (they
 // are a deterministic function of the share and the identities).
