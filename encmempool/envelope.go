@@ -127,8 +127,9 @@ func ParseEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Addr
 
 // DecodeEnvelope is ParseEnvelope without the check of the ciphertext's
 // inner structure (a curve point decompression and subgroup check, about
-// 0.15 ms). Execution uses it: there a malformed ciphertext has already
-// meant that the envelope got no key.
+// 0.15 ms). Keypers' no-key rule uses it, so does execution: a key released
+// for a ciphertext that does not parse opens nothing and the decryption
+// fails.
 func DecodeEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Address, lim Limits) (*Envelope, error) {
 	if lim.MaxCiphertext == 0 {
 		lim = DefaultLimits

@@ -37,6 +37,8 @@ type CollectorConfig struct {
 	// Rand drives the randomized batch check of shares (crypto/rand when nil).
 	Rand     io.Reader
 	Registry prometheus.Registerer
+	// PointCache may be shared with other components of the process.
+	PointCache *tpke.PointCache
 }
 
 // BatchKeys are the keys of one batch: Keys[i] decrypts the envelope at
@@ -95,7 +97,10 @@ func NewCollector(cfg CollectorConfig) (*Collector, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
-	c := &Collector{cfg: cfg, cache: tpke.NewPointCache(1 << 16), waiting: map[uint64]*awaiting{}, early: map[uint64]map[int]*ShareMessage{},
+	if cfg.PointCache == nil {
+		cfg.PointCache = tpke.NewPointCache(1 << 16)
+	}
+	c := &Collector{cfg: cfg, cache: cfg.PointCache, waiting: map[uint64]*awaiting{}, early: map[uint64]map[int]*ShareMessage{},
 		reported: map[int]int{}}
 	c.metrics = collectorMetrics{
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "shares", Name: "messages_total",
@@ -118,10 +123,9 @@ func NewCollector(cfg CollectorConfig) (*Collector, error) {
 // are for (Classify gives them). Share messages that arrived before it are
 // used now, so Expect may already return the keys.
 func (c *Collector) Expect(rel *Release) (*BatchKeys, error) {
-	ids := make([]*tpke.IdentityPoint, 0, len(rel.Keyed)+1)
-	for _, id := range rel.Identities() {
-		ids = append(ids, c.cache.Point(id))
-	}
+	all := rel.Identities()
+	ids := make([]*tpke.IdentityPoint, len(all))
+	parallel(len(all), func(i int) { ids[i] = c.cache.Point(all[i]) })
 	c.mu.Lock()
 	if _, ok := c.waiting[rel.Number]; ok {
 		c.mu.Unlock()

@@ -39,6 +39,10 @@ type NodeConfig struct {
 	Confirmed map[uint64]common.Hash
 	Logger    *slog.Logger
 	Registry  prometheus.Registerer
+	// PointCache, when set, is shared with other components of the same
+	// process (identity points are public and deterministic): in-process
+	// committees then hash each identity to the curve once.
+	PointCache *tpke.PointCache
 
 	// afterRecord is a fault hook for tests: called once a release is on
 	// disk and before its shares are sent; returning true stops the node
@@ -62,6 +66,8 @@ type Node struct {
 	cancel   context.CancelFunc
 	errMu    sync.Mutex
 	err      error
+	sentMu   sync.Mutex
+	sent     map[uint64]*sentShares
 }
 
 type nodeMetrics struct {
@@ -108,7 +114,10 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, signer: signer, cache: tpke.NewPointCache(1 << 16), done: make(chan struct{})}
+	n := &Node{cfg: cfg, log: cfg.Logger, signer: signer, cache: cfg.PointCache, done: make(chan struct{})}
+	if n.cache == nil {
+		n.cache = tpke.NewPointCache(1 << 16)
+	}
 	n.releaser = NewReleaser(cfg.Release, state, cfg.Store.Released(cfg.Release.Eon))
 	for num, h := range cfg.Confirmed {
 		n.releaser.L1Confirmed(num, h)
@@ -208,6 +217,7 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		n.refuse(err, 0)
 		return
 	}
+	decoded := time.Now()
 	n.mu.Lock()
 	rel, err := n.releaser.Decide(b, uint64(start.Unix()))
 	state := n.releaser.State()
@@ -217,6 +227,9 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		return
 	}
 	if rel.Again {
+		if n.sendAgain(ctx, rel.Number) {
+			return
+		}
 		// The identical shares again, from the record.
 		if _, rel, err = n.cfg.Store.ReleasedBatch(n.cfg.Release.Eon, rel.Number); err != nil || rel == nil {
 			n.refuse(fmt.Errorf("%w: released batch %d missing: %v", ErrStore, b.Commitment.Number, err), b.Commitment.Number)
@@ -232,14 +245,18 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		n.fail(fmt.Errorf("keyper: fault hook stopped the node after recording batch %d", rel.Number))
 		return
 	}
+	recorded := time.Now()
 	m := &ShareMessage{ChainID: n.cfg.Release.ChainID, Eon: n.cfg.Release.Eon, Number: rel.Number, Hash: rel.Hash,
 		Keyper: uint32(n.cfg.Index), Shares: Shares(n.cfg.Share, n.cache, rel)}
+	n.log.Debug("release timing", "batch", rel.Number, "decode", decoded.Sub(start), "decide_record", recorded.Sub(decoded),
+		"shares", time.Since(recorded))
 	if err := m.Sign(n.cfg.Keys.Signing); err != nil {
 		n.log.Error("signing shares failed", "batch", rel.Number, "err", err)
 		return
 	}
 	payload, err := m.Encode()
 	if err == nil {
+		n.remember(rel.Number, payload)
 		err = n.shares.Publish(ctx, n.signer, n.cfg.Release.Eon, payload)
 	}
 	if err != nil {
@@ -249,6 +266,56 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 	n.metrics.released.Inc()
 	n.metrics.latency.Observe(n.cfg.Now().Sub(start).Seconds())
 	n.log.Info("released batch", "batch", rel.Number, "hash", rel.Hash, "keyed", len(rel.Keyed), "withheld", len(rel.NoKey), "again", rel.Again)
+}
+
+// Recent share messages are kept so a batch asked for again is answered
+// from memory, and not more often than againGap (a sequencer re-sending
+// while the keyper is busy must not make it compute the shares again).
+const (
+	recentReleases = 32
+	againGap       = 250 * time.Millisecond
+)
+
+type sentShares struct {
+	payload []byte
+	at      time.Time
+}
+
+func (n *Node) remember(number uint64, payload []byte) {
+	n.sentMu.Lock()
+	defer n.sentMu.Unlock()
+	if n.sent == nil {
+		n.sent = map[uint64]*sentShares{}
+	}
+	n.sent[number] = &sentShares{payload: payload, at: time.Now()}
+	if number >= recentReleases {
+		delete(n.sent, number-recentReleases)
+	}
+}
+
+// sendAgain re-publishes a remembered share message; false when there is
+// none in memory.
+func (n *Node) sendAgain(ctx context.Context, number uint64) bool {
+	n.sentMu.Lock()
+	s := n.sent[number]
+	if s == nil {
+		n.sentMu.Unlock()
+		return false
+	}
+	// Wall-clock pacing, not protocol time: the configured clock may be
+	// fixed (tests) or skewed.
+	now := time.Now()
+	if now.Sub(s.at) < againGap {
+		n.sentMu.Unlock()
+		return true
+	}
+	s.at = now
+	payload := s.payload
+	n.sentMu.Unlock()
+	if err := n.shares.Publish(ctx, n.signer, n.cfg.Release.Eon, payload); err != nil {
+		n.log.Warn("sending shares again failed", "batch", number, "err", err)
+	}
+	return true
 }
 
 func (n *Node) refuse(err error, number uint64) {

@@ -296,7 +296,12 @@ func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, released R
 			}
 			return
 		}
-		env, err := encmempool.ParseEnvelope(tx, signer, cfg.Inbox, cfg.Limits)
+		// The envelope's framing, not the ciphertext's inner structure (a
+		// G2 decompression and subgroup check per envelope, on every
+		// keyper): a key for a ciphertext that does not parse opens
+		// nothing, decryption fails and execution drops the inner
+		// transaction, identically everywhere.
+		env, err := encmempool.DecodeEnvelope(tx, signer, cfg.Inbox, cfg.Limits)
 		if err != nil {
 			errs[i] = fmt.Errorf("%w: %w", ErrMalformedEnvelope, err)
 			return

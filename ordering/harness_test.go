@@ -64,6 +64,9 @@ type harness struct {
 	seqHosts []*p2p.Node
 	seq      *Sequencer
 	nonces   map[common.Address]uint64
+	// points is shared by the in-process keypers and the sequencer, as an
+	// in-process devnet shares it.
+	points *tpke.PointCache
 }
 
 func newHarness(t testing.TB, accounts int) *harness {
@@ -71,7 +74,8 @@ func newHarness(t testing.TB, accounts int) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, dir: t.TempDir(), signer: types.LatestSignerForChainID(big.NewInt(testChainID)),
-		keypers: make([]*keyper.Node, 5), stores: make([]string, 5), nonces: map[common.Address]uint64{}}
+		keypers: make([]*keyper.Node, 5), stores: make([]string, 5), nonces: map[common.Address]uint64{},
+		points: tpke.NewPointCache(1 << 16)}
 	h.seqKey, _ = crypto.GenerateKey()
 	for _, d := range []string{"keyper", "keyper-p2p"} {
 		if err := os.MkdirAll(filepath.Join(h.dir, d), 0o700); err != nil {
@@ -174,7 +178,7 @@ func (h *harness) startKeyper(i int) {
 	n, err := keyper.StartNode(h.ctx, keyper.NodeConfig{Committee: h.committee, Index: i, Keys: h.keys[i], Share: h.results[i].Share,
 		Release: keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Sequencer: h.committee.Sequencer, Inbox: contracts.EncryptedInboxAddress,
 			MaxDrift: 10, MaxTxs: DefaultMaxTxs, MaxBytes: DefaultMaxBytes + 1<<20, MaxGasLimit: h.chain.GasLimit},
-		Store: st, P2P: host, Logger: testLogger(), Confirmed: map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash}, Registry: prometheus.NewRegistry()})
+		Store: st, P2P: host, Logger: testLogger(), PointCache: h.points, Confirmed: map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash}, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -213,7 +217,7 @@ func (h *harness) stopKeyper(i int) {
 func (h *harness) config() Config {
 	return Config{DataDir: filepath.Join(h.dir, "sequencer"), Chain: h.chain, SequencerKey: h.seqKey, Committee: h.committee,
 		EonKey: h.results[0].EonPublicKey, PublicShares: h.results[0].PublicShares, Origin: StaticOrigin(testOrigin),
-		HTTPHost: "127.0.0.1", WSHost: "127.0.0.1", Registry: prometheus.NewRegistry(), Logger: testLogger()}
+		HTTPHost: "127.0.0.1", WSHost: "127.0.0.1", Registry: prometheus.NewRegistry(), Logger: testLogger(), PointCache: h.points}
 }
 
 // openSequencer starts the sequencer on a fresh host and waits until at

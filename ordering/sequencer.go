@@ -42,6 +42,7 @@ var (
 // Defaults.
 const (
 	DefaultResendInterval = 500 * time.Millisecond
+	maxResendGap          = 5 * time.Second
 	DefaultMaxInflight    = 8
 	DefaultMaxTxs         = 5000
 	DefaultMaxBytes       = 8 << 20
@@ -86,6 +87,9 @@ type Config struct {
 	CacheMB       int
 	// PoolNoSync skips fsync of admissions: benchmarks only.
 	PoolNoSync bool
+	// PointCache may be shared with in-process keypers (identity points
+	// are public and deterministic).
+	PointCache *tpke.PointCache
 	Now        func() time.Time
 	Logger     *slog.Logger
 	Registry   prometheus.Registerer
@@ -119,6 +123,9 @@ type Sequencer struct {
 	inflight map[uint64]*inflight
 	executed uint64
 
+	// onExecuted, when set (benchmarks), is told of each executed batch.
+	onExecuted func(number uint64, txs int, committed, keys, done time.Time)
+
 	keysIn chan struct{} // kicked when keys arrive
 	kick   chan struct{} // kicked when a transaction is admitted
 	ctx    context.Context
@@ -135,6 +142,8 @@ type inflight struct {
 	rel       *keyper.Release
 	lastSeq   uint64 // the last sequence number it holds (FirstSeq-1 when empty)
 	committed time.Time
+	sentAt    time.Time // the last time it was sent to the keypers
+	resends   int
 	keys      *KeysMessage
 	keysAt    time.Time
 }
@@ -158,7 +167,7 @@ func Open(cfg Config) (*Sequencer, error) {
 	var err error
 	if s.collector, err = keyper.NewCollector(keyper.CollectorConfig{ChainID: cfg.Chain.ChainID, Eon: cfg.Committee.Eon,
 		Threshold: cfg.Committee.Threshold, Members: members, EonKey: cfg.EonKey, PublicShares: cfg.PublicShares,
-		EarlyBatches: uint64(cfg.MaxInflight) + 1, Registry: cfg.Registry}); err != nil {
+		EarlyBatches: uint64(cfg.MaxInflight) + 1, Registry: cfg.Registry, PointCache: cfg.PointCache}); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -522,7 +531,7 @@ func (s *Sequencer) tryCut() (bool, error) {
 	if err := s.store.putBatch(c.Number, raw, ids, receipts); err != nil {
 		return false, err
 	}
-	f := &inflight{b: b, raw: raw, rel: rel, lastSeq: first + uint64(len(entries)) - 1, committed: now}
+	f := &inflight{b: b, raw: raw, rel: rel, lastSeq: first + uint64(len(entries)) - 1, committed: now, sentAt: now}
 	s.inflight[c.Number] = f
 	s.next, s.lastHash, s.origin = c.Number+1, rel.Hash, origin
 	s.metrics.batchTxs.Observe(float64(len(entries)))
@@ -556,7 +565,15 @@ func (s *Sequencer) resendLoop() {
 		var again [][]byte
 		s.mu.Lock()
 		for n := s.executed + 1; n < s.next; n++ {
-			if f := s.inflight[n]; f != nil && f.keys == nil && now.Sub(f.committed) >= s.cfg.ResendInterval {
+			// Backing off, up to maxResendGap: keypers that are busy
+			// computing shares are not asked again and again.
+			f := s.inflight[n]
+			if f == nil || f.keys != nil {
+				continue
+			}
+			if now.Sub(f.sentAt) >= min(s.cfg.ResendInterval<<min(f.resends, 4), maxResendGap) {
+				f.sentAt = now
+				f.resends++
 				again = append(again, f.raw)
 			}
 		}
@@ -651,6 +668,9 @@ func (s *Sequencer) execute(f *inflight) error {
 	s.metrics.blockTime.Observe(took.Seconds())
 	sinceCommit := s.cfg.Now().Sub(f.committed)
 	s.metrics.commitToBlock.Observe(sinceCommit.Seconds())
+	if s.onExecuted != nil {
+		s.onExecuted(c.Number, len(f.b.Txs), f.committed, f.keysAt, s.cfg.Now())
+	}
 	s.log.Info("executed batch", "batch", c.Number, "txs", len(f.b.Txs), "keyed", len(f.rel.Keyed), "block_time", took,
 		"since_commit", sinceCommit)
 	return s.finish(f)
@@ -700,7 +720,7 @@ func (s *Sequencer) blockInput(f *inflight) (*execution.BlockInput, error) {
 	}
 	items := make([]tpke.DecryptItem, len(f.rel.Keyed))
 	for i, k := range f.rel.Keyed {
-		env, err := encmempool.ParseEnvelope(f.b.Txs[k.Index], signer, contracts.EncryptedInboxAddress, s.cfg.Limits)
+		env, err := encmempool.DecodeEnvelope(f.b.Txs[k.Index], signer, contracts.EncryptedInboxAddress, s.cfg.Limits)
 		if err != nil {
 			return nil, fmt.Errorf("ordering: keyed envelope %d of batch %d does not parse: %w", k.Index, c.Number, err)
 		}

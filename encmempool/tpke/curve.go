@@ -100,7 +100,11 @@ func decodeG1(b []byte, subgroup bool) (bls.G1Affine, error) {
 
 // decodeG2 decodes a compressed G2 point, on the curve, in the subgroup and
 // not at infinity.
-func decodeG2(b []byte) (bls.G2Affine, error) {
+func decodeG2(b []byte) (bls.G2Affine, error) { return decodeG2Checked(b, true) }
+
+// decodeG2Checked decodes a compressed G2 point, with the subgroup check
+// when subgroup is set.
+func decodeG2Checked(b []byte, subgroup bool) (bls.G2Affine, error) {
 	var p bls.G2Affine
 	if err := checkCompressed(b, G2Size); err != nil {
 		return p, err
@@ -108,7 +112,7 @@ func decodeG2(b []byte) (bls.G2Affine, error) {
 	if err := bls.NewDecoder(bytes.NewReader(b), bls.NoSubgroupChecks()).Decode(&p); err != nil {
 		return p, fmt.Errorf("%w: %v", ErrNotOnCurve, err)
 	}
-	if !p.IsInSubGroup() {
+	if subgroup && !p.IsInSubGroup() {
 		return p, ErrNotInSubgroup
 	}
 	return p, nil
