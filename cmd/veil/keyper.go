@@ -2,14 +2,26 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/big"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/urfave/cli/v2"
+	"github.com/veil-l2/veil/execution"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
+	"github.com/veil-l2/veil/ordering"
 )
 
 func keyperCommand() *cli.Command {
@@ -58,6 +70,7 @@ func keyperCommand() *cli.Command {
 					return nil
 				},
 			},
+			keyperRunCommand(),
 		},
 	}
 }
@@ -77,4 +90,237 @@ func readPassphrase(path string) ([]byte, error) {
 		return nil, fmt.Errorf("passphrase file %s is empty", path)
 	}
 	return b, nil
+}
+
+// errKeyperRun reports flags `veil keyper run` cannot start with.
+var errKeyperRun = errors.New("keyper run")
+
+// keyperRunConfig is what `veil keyper run` reads from its flags.
+type keyperRunConfig struct {
+	datadir         string
+	passphraseFile  string
+	committee       string
+	listen          []string
+	peers           []string
+	l1RPC           string
+	l1Confirmations uint64
+	maxDrift        time.Duration
+	maxTxs          int
+	maxBytes        int
+	maxGasLimit     uint64
+	strict          bool
+	dkgPhaseTimeout time.Duration
+	metricsAddr     string
+}
+
+func keyperRunCommand() *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "datadir", Usage: "data directory that veil keyper init made (required)", EnvVars: env("KEYPER_DATADIR")},
+		&cli.StringFlag{Name: "passphrase-file", Usage: "file holding the passphrase that seals the keys", EnvVars: env("KEYPER_PASSPHRASE_FILE")},
+		&cli.StringFlag{Name: "committee", Usage: "committee config, JSON: chainId, eon, threshold, tolerated, sequencer, members " +
+			"[{address, dkgPublicKey, peer}] (required until committees are read from L1)", EnvVars: env("KEYPER_COMMITTEE")},
+		&cli.StringSliceFlag{Name: "listen", Value: cli.NewStringSlice("/ip4/127.0.0.1/tcp/9100"), Usage: "libp2p listen multiaddrs",
+			EnvVars: env("KEYPER_LISTEN")},
+		&cli.StringSliceFlag{Name: "peers", Usage: "multiaddrs ending in /p2p/<id> to stay connected to, replacing the default: " +
+			"the committee members' peer addresses but this keyper's own", EnvVars: env("KEYPER_PEERS")},
+		&cli.StringFlag{Name: "l1-rpc", Usage: "URL of an Ethereum JSON-RPC endpoint of the L1 (required: a batch's L1 origin must be " +
+			"a confirmed L1 block the keyper has seen)", EnvVars: env("KEYPER_L1_RPC")},
+		&cli.Uint64Flag{Name: "l1-confirmations", Value: 2, Usage: "blocks on top of an L1 block before it may be a batch's origin",
+			EnvVars: env("KEYPER_L1_CONFIRMATIONS")},
+		&cli.DurationFlag{Name: "max-drift", Value: 10 * time.Second, Usage: "largest difference allowed between a batch's timestamp " +
+			"and the local clock (whole seconds)", EnvVars: env("KEYPER_MAX_DRIFT")},
+		&cli.IntFlag{Name: "max-txs", Value: ordering.DefaultMaxTxs, Usage: "most transactions in a batch", EnvVars: env("KEYPER_MAX_TXS")},
+		&cli.IntFlag{Name: "max-bytes", Value: ordering.DefaultMaxBytes + 1<<20, Usage: "largest encoded batch in bytes " +
+			"(the sequencer's default cap plus 1 MiB for the commitment)", EnvVars: env("KEYPER_MAX_BYTES")},
+		&cli.Uint64Flag{Name: "max-gas-limit", Value: execution.DefaultGasLimit, Usage: "largest block gas limit a batch may name",
+			EnvVars: env("KEYPER_MAX_GAS_LIMIT")},
+		&cli.BoolFlag{Name: "strict", Usage: "release only batches whose commitment is already on L1 (not available yet)",
+			EnvVars: env("KEYPER_STRICT")},
+		&cli.DurationFlag{Name: "dkg-phase-timeout", Value: keyper.DefaultDKGPhaseTimeout, Usage: "how long a DKG phase waits for " +
+			"missing members", EnvVars: env("KEYPER_DKG_PHASE_TIMEOUT")},
+	}
+	return withConfigFile(&cli.Command{
+		Name:  "run",
+		Usage: "run the keyper: the DKG with the committee, then key shares for the sequencer's batches",
+		Description: "Loads the keys from the data directory, joins the committee's network, runs the eon's DKG (or loads its " +
+			"recorded result) and then releases key shares for the batches the registered sequencer commits, under the " +
+			"rules of DESIGN.md section 5, while following L1 for batch origins. Runs until SIGINT or SIGTERM. Every flag " +
+			"can also be set by its VEIL_KEYPER_* environment variable or by a key in the --config TOML file.",
+		Flags: append(flags, processFlags("keyper")...),
+		Action: func(c *cli.Context) error {
+			cfg := keyperRunConfig{
+				datadir: c.String("datadir"), passphraseFile: c.String("passphrase-file"), committee: c.String("committee"),
+				listen: c.StringSlice("listen"), peers: c.StringSlice("peers"), l1RPC: c.String("l1-rpc"),
+				l1Confirmations: c.Uint64("l1-confirmations"), maxDrift: c.Duration("max-drift"), maxTxs: c.Int("max-txs"),
+				maxBytes: c.Int("max-bytes"), maxGasLimit: c.Uint64("max-gas-limit"), strict: c.Bool("strict"),
+				dkgPhaseTimeout: c.Duration("dkg-phase-timeout"), metricsAddr: c.String("metrics-addr"),
+			}
+			if err := cfg.check(); err != nil {
+				return err
+			}
+			log, err := newLogger(c, c.App.ErrWriter)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signalContext(c.Context)
+			defer stop()
+			return runKeyper(ctx, cfg, log)
+		},
+	})
+}
+
+// check rejects flags the keyper cannot start with.
+func (cfg *keyperRunConfig) check() error {
+	switch {
+	case cfg.datadir == "":
+		return fmt.Errorf("%w: --datadir is required: the data directory that `veil keyper init` made", errKeyperRun)
+	case cfg.committee == "":
+		return fmt.Errorf("%w: --committee is required: the committee's JSON config file (until committees are read from L1)", errKeyperRun)
+	case cfg.l1RPC == "":
+		return fmt.Errorf("%w: --l1-rpc is required: the keyper releases shares only for batches whose L1 origin is a confirmed "+
+			"L1 block it has seen, so it needs an Ethereum JSON-RPC endpoint of the L1 (e.g. http://127.0.0.1:8545)", errKeyperRun)
+	case !isURL(cfg.l1RPC):
+		return fmt.Errorf("%w: --l1-rpc %q is not a URL like http://127.0.0.1:8545", errKeyperRun, cfg.l1RPC)
+	case cfg.strict:
+		return fmt.Errorf("%w: --strict needs the commitments posted on L1, which this keyper does not read yet: it would refuse "+
+			"every batch", errKeyperRun)
+	case cfg.maxDrift < time.Second || cfg.maxDrift%time.Second != 0:
+		return fmt.Errorf("%w: --max-drift %v: must be a whole number of seconds, at least 1s", errKeyperRun, cfg.maxDrift)
+	case cfg.maxTxs <= 0 || cfg.maxBytes <= 0 || cfg.maxGasLimit == 0:
+		return fmt.Errorf("%w: --max-txs, --max-bytes and --max-gas-limit must be positive", errKeyperRun)
+	case cfg.dkgPhaseTimeout <= 0:
+		return fmt.Errorf("%w: --dkg-phase-timeout must be positive", errKeyperRun)
+	}
+	return nil
+}
+
+// runKeyper is `veil keyper run` after its flags: it opens the keyper's
+// parts, runs keyper.Run until ctx ends, then closes them (the node, then
+// the network, then the store). It returns nil when ctx ends.
+func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pass, err := readPassphrase(cfg.passphraseFile)
+	if err != nil {
+		return err
+	}
+	keys, err := keyper.LoadKeys(cfg.datadir, pass)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no keyper keys in %s (create them with `veil keyper init --datadir %s`): %w", cfg.datadir, cfg.datadir, err)
+	case errors.Is(err, keyper.ErrPassphraseNeeded):
+		return fmt.Errorf("%w (give it with --passphrase-file)", err)
+	case err != nil:
+		return err
+	}
+	committee, err := keyper.LoadCommittee(cfg.committee)
+	if err != nil {
+		return err
+	}
+	idx, err := committee.MemberIndex(keys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.committee, err)
+	}
+	hostKey, err := p2p.LoadOrCreateHostKey(filepath.Join(cfg.datadir, keyper.HostKeyFile))
+	if err != nil {
+		return err
+	}
+	peers := cfg.peers
+	if len(peers) == 0 {
+		for i, m := range committee.Members {
+			if i != idx && m.Peer != "" {
+				peers = append(peers, m.Peer)
+			}
+		}
+	}
+	l1, l1Name, err := dialL1(ctx, cfg.l1RPC)
+	if err != nil {
+		return err
+	}
+	defer l1.Close()
+
+	reg := newRegistry()
+	metricsAddr, err := serveMetrics(ctx, cfg.metricsAddr, reg, log)
+	if err != nil {
+		return err
+	}
+	storePath := filepath.Join(cfg.datadir, keyper.StoreFile)
+	store, err := keyper.OpenStore(storePath)
+	if err != nil {
+		if strings.Contains(err.Error(), "timeout") {
+			return fmt.Errorf("%w (is another keyper running on %s?)", err, cfg.datadir)
+		}
+		return err
+	}
+	defer store.Close()
+	node, err := p2p.New(ctx, p2p.Config{ListenAddrs: cfg.listen, HostKey: hostKey, Peers: peers, ChainID: committee.ChainID,
+		// The largest batch the keyper accepts must fit in one message.
+		MaxMessageSize: max(p2p.DefaultMaxMessageSize, cfg.maxBytes+4<<10), Logger: log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+	log.Info("keyper starting", "address", keys.Address(), "index", idx, "chain", committee.ChainID, "eon", committee.Eon,
+		"peer_id", node.ID(), "listen", node.Addrs(), "peers", len(peers), "l1", l1Name, "metrics", metricsAddr)
+	probe, cancelProbe := context.WithTimeout(ctx, 5*time.Second)
+	if head, err := l1.HeaderByNumber(probe, nil); err != nil {
+		log.Warn("the L1 endpoint does not answer yet; the keyper keeps trying", "err", err)
+	} else {
+		log.Info("L1 endpoint answers", "head", head.Number)
+	}
+	cancelProbe()
+
+	err = keyper.Run(ctx, keyper.RunConfig{Committee: committee, Keys: keys, Passphrase: pass, Store: store, P2P: node,
+		L1: l1, L1Follow: keyper.L1FollowConfig{Confirmations: cfg.l1Confirmations},
+		Release: keyper.ReleaseConfig{MaxDrift: uint64(cfg.maxDrift / time.Second), MaxTxs: cfg.maxTxs, MaxBytes: cfg.maxBytes,
+			MaxGasLimit: cfg.maxGasLimit, Strict: cfg.strict},
+		DKGPhaseTimeout: cfg.dkgPhaseTimeout, Logger: log, Registry: reg})
+	if err != nil {
+		log.Error("keyper stopped", "err", err)
+		return err
+	}
+	log.Info("keyper stopped")
+	return nil
+}
+
+// l1Endpoint is an L1 JSON-RPC client whose errors name the endpoint by
+// scheme and host only: the rest of a provider's URL is often an API key,
+// and these errors go to the logs.
+type l1Endpoint struct {
+	*ethclient.Client
+	name string
+}
+
+// dialL1 connects to the L1 endpoint at rawURL (http(s) or ws(s)).
+func dialL1(ctx context.Context, rawURL string) (*l1Endpoint, string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: --l1-rpc: %v", errKeyperRun, err)
+	}
+	name := (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+	c, err := ethclient.DialContext(ctx, rawURL)
+	if err != nil {
+		return nil, "", fmt.Errorf("--l1-rpc: connecting to %s: %w", name, redactURL(err, name))
+	}
+	return &l1Endpoint{Client: c, name: name}, name, nil
+}
+
+func isURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != "" && u.Host != ""
+}
+
+// HeaderByNumber implements keyper.L1Headers.
+func (e *l1Endpoint) HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error) {
+	h, err := e.Client.HeaderByNumber(ctx, number)
+	return h, redactURL(err, e.name)
+}
+
+// redactURL replaces the URL in an HTTP client error by name.
+func redactURL(err error, name string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s %s: %w", ue.Op, name, ue.Err)
+	}
+	return err
 }

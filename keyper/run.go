@@ -1,0 +1,146 @@
+package keyper
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/internal/p2p"
+)
+
+// StoreFile is the name of the keyper store in a keyper's data directory;
+// the DKG's secret files sit beside it.
+const StoreFile = "keyper.db"
+
+// Errors of Run and its helpers.
+var (
+	// ErrNotMember: the keys in the data directory are not a member of
+	// the committee (or its registered DKG key is another one).
+	ErrNotMember = errors.New("keyper: this keyper is not a member of the committee")
+	ErrRunConfig = errors.New("keyper: invalid run config")
+)
+
+// MemberIndex returns the position of the keys' owner among the
+// committee's members: its address must be registered, with this keyper's
+// DKG public key.
+func (c *Committee) MemberIndex(keys *Keys) (int, error) {
+	addr := keys.Address()
+	idx, ok := c.Index(addr)
+	if !ok {
+		return 0, fmt.Errorf("%w: address %s is not among its %d members (register the address `veil keyper init` printed)",
+			ErrNotMember, addr, len(c.Members))
+	}
+	pub, err := keys.DKGPublic()
+	if err != nil {
+		return 0, err
+	}
+	if pub != c.Members[idx].DKGPublicKey {
+		return 0, fmt.Errorf("%w: member %d has this keyper's address %s but dkg public key %s; this keyper's is %s",
+			ErrNotMember, idx, addr, c.Members[idx].DKGPublicKey, pub)
+	}
+	return idx, nil
+}
+
+// RunConfig is one keyper process: the parts its caller opened (keys,
+// store, p2p node, an L1 endpoint) and the rules it applies.
+type RunConfig struct {
+	Committee *Committee
+	Keys      *Keys
+	// Passphrase seals and unseals the DKG's secret files.
+	Passphrase []byte
+	Store      *Store
+	// Dir holds the DKG's secret files ("" means the store's directory).
+	Dir string
+	// P2P carries the DKG packets, commitments and shares. The caller
+	// closes it after Run returns.
+	P2P *p2p.Node
+	// L1 serves the headers that make L1 origins known (ethclient does).
+	L1       L1Headers
+	L1Follow L1FollowConfig
+	// Release holds the release rules. ChainID, Eon and Sequencer are set
+	// from the committee; Inbox defaults to contracts.EncryptedInboxAddress.
+	Release ReleaseConfig
+	// DKGPhaseTimeout is the DKG's phase deadline (DefaultDKGPhaseTimeout
+	// when 0).
+	DKGPhaseTimeout time.Duration
+	Logger          *slog.Logger
+	Registry        prometheus.Registerer
+}
+
+// Run is the keyper process after start-up: it finds this keyper in the
+// committee, gets the eon's key share (the recorded DKG result, or a DKG
+// run with the other members), then releases shares for the sequencer's
+// batches while following L1, until ctx ends. It returns nil when ctx
+// ends, and the error that stopped it otherwise (a failed DKG, a store
+// that cannot record a release).
+func Run(ctx context.Context, cfg RunConfig) error {
+	switch {
+	case cfg.Committee == nil || cfg.Keys == nil || cfg.Store == nil || cfg.P2P == nil:
+		return fmt.Errorf("%w: the committee, the keys, the store and a p2p node are required", ErrRunConfig)
+	case cfg.L1 == nil:
+		return fmt.Errorf("%w: an L1 endpoint is required: a batch's L1 origin must be a confirmed L1 block the keyper knows", ErrRunConfig)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := cfg.Committee
+	idx, err := c.MemberIndex(cfg.Keys)
+	if err != nil {
+		return err
+	}
+	rel := cfg.Release
+	rel.ChainID, rel.Eon, rel.Sequencer = c.ChainID, c.Eon, c.Sequencer
+	if rel.Inbox == (common.Address{}) {
+		rel.Inbox = contracts.EncryptedInboxAddress
+	}
+	log := cfg.Logger.With("eon", c.Eon, "keyper", idx)
+
+	_, err = LoadDKGResult(cfg.Store, cfg.Dir, cfg.Passphrase, c.Eon)
+	switch {
+	case errors.Is(err, ErrNoDKGResult):
+		log.Info("running the dkg", "members", len(c.Members), "threshold", c.Threshold, "tolerated", c.Tolerated)
+	case err != nil:
+		return err
+	}
+	// RunDKG also returns a recorded result, after checking that it
+	// belongs to this committee.
+	start := time.Now()
+	res, err := RunDKG(ctx, DKGConfig{Committee: c, Index: idx, Keys: cfg.Keys, P2P: cfg.P2P, Store: cfg.Store,
+		Dir: cfg.Dir, Passphrase: cfg.Passphrase, PhaseTimeout: cfg.DKGPhaseTimeout, Logger: cfg.Logger, Registry: cfg.Registry})
+	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped before the dkg finished; it resumes at the next start")
+			return nil
+		}
+		return err
+	}
+	took := time.Since(start)
+
+	node, err := StartNode(ctx, NodeConfig{Committee: c, Index: idx, Keys: cfg.Keys, Share: res.Share, Release: rel,
+		Store: cfg.Store, P2P: cfg.P2P, Logger: log, Registry: cfg.Registry})
+	if err != nil {
+		return err
+	}
+	follow, stopFollow := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { node.FollowL1(follow, cfg.L1, cfg.L1Follow) })
+	log.Info("keyper running", "eon_key", hex.EncodeToString(res.EonPublicKey.Bytes()), "qualified", res.Qualified,
+		"dkg_took", took.Round(time.Millisecond), "sequencer", c.Sequencer, "l1_confirmations", cfg.L1Follow.Confirmations,
+		"max_drift", rel.MaxDrift)
+
+	select {
+	case <-ctx.Done():
+	case <-node.done:
+	}
+	stopFollow()
+	node.Stop()
+	wg.Wait()
+	return node.Err()
+}
