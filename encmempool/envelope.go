@@ -145,7 +145,7 @@ func DecodeEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Add
 	if !tx.Protected() || tx.ChainId().Cmp(signer.ChainID()) != 0 {
 		return nil, fmt.Errorf("%w: chain id %v", ErrEnvelopeChain, tx.ChainId())
 	}
-	payer, err := types.Sender(signer, tx)
+	payer, err := sender(signer, tx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
 	}
