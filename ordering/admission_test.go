@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
+	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 )
@@ -158,4 +160,42 @@ func mustBinary(t *testing.T, tx *types.Transaction) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestOrderReceiptSubscription: veil_subscribe("orderReceipts") over
+// WebSocket streams the signed receipt of every admitted transaction.
+func TestOrderReceiptSubscription(t *testing.T) {
+	h := newHarness(t, 1)
+	s := h.openSequencer(h.config(), 0)
+	client, err := rpc.Dial(s.Exec().WSEndpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	ch := make(chan encmempool.Receipt, 8)
+	sub, err := client.Subscribe(h.ctx, "veil", ch, "orderReceipts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	var sent []common.Hash
+	for range 3 {
+		env, _ := h.envelope(0)
+		if _, err := s.Submit(mustBinary(t, env)); err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, env.Hash())
+	}
+	for i, want := range sent {
+		select {
+		case r := <-ch:
+			if r.Hash != want || r.Verify(s.Address()) != nil {
+				t.Fatalf("receipt %d: %+v", i, r)
+			}
+		case err := <-sub.Err():
+			t.Fatal(err)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("receipt %d never streamed", i)
+		}
+	}
 }
