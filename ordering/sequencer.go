@@ -620,45 +620,92 @@ func (s *Sequencer) gotKeys(f *inflight, keys *keyper.BatchKeys) {
 }
 
 // execLoop executes batches strictly in number order as their keys come.
+// Decryption runs one batch ahead (prepareLoop), so the next batch is
+// decrypted on the cores block building leaves idle.
 func (s *Sequencer) execLoop() {
+	ready := make(chan prepared, 1)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.prepareLoop(ready)
+	}()
 	for {
-		s.mu.Lock()
-		f := s.inflight[s.executed+1]
-		s.mu.Unlock()
-		if f != nil && f.keys != nil {
-			if err := s.execute(f); err != nil {
-				s.fail(err)
-				return
-			}
-			continue
-		}
 		select {
 		case <-s.ctx.Done():
 			return
-		case <-s.keysIn:
+		case p := <-ready:
+			if err := s.execute(p); err != nil {
+				s.fail(err)
+				return
+			}
 		}
 	}
 }
 
-// execute decrypts and executes one batch with its keys.
-func (s *Sequencer) execute(f *inflight) error {
-	c := &f.b.Commitment
-	raw, err := f.keys.Encode()
-	if err != nil {
-		return err
+// prepared is a batch with its keys recorded and its block input decrypted.
+type prepared struct {
+	f  *inflight
+	in *execution.BlockInput
+}
+
+// prepareLoop takes batches in number order as their keys come: it
+// records and publishes the keys and decrypts.
+func (s *Sequencer) prepareLoop(out chan<- prepared) {
+	next := s.executedBatch() + 1
+	for {
+		s.mu.Lock()
+		f := s.inflight[next]
+		ready := f != nil && f.keys != nil
+		s.mu.Unlock()
+		if !ready {
+			select {
+			case <-s.ctx.Done():
+				return
+			case <-s.keysIn:
+			}
+			continue
+		}
+		in, err := s.prepare(f)
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		select {
+		case <-s.ctx.Done():
+			return
+		case out <- prepared{f: f, in: in}:
+		}
+		next++
 	}
-	if err := s.store.putKeys(c.Number, raw); err != nil {
-		return err
+}
+
+// prepare records and publishes a batch's keys and decrypts it.
+func (s *Sequencer) prepare(f *inflight) (*execution.BlockInput, error) {
+	s.mu.Lock()
+	keys := f.keys
+	s.mu.Unlock()
+	raw, err := keys.Encode()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.putKeys(f.b.Commitment.Number, raw); err != nil {
+		return nil, err
 	}
 	s.publish(s.keysTopic, raw)
 	start := time.Now()
-	in, err := s.blockInput(f)
+	in, err := s.blockInput(f, keys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.metrics.decryptTime.Observe(time.Since(start).Seconds())
-	start = time.Now()
-	if _, err := s.exec.Apply(s.ctx, in); err != nil {
+	return in, nil
+}
+
+// execute builds and writes one decrypted batch's block.
+func (s *Sequencer) execute(p prepared) error {
+	f, c := p.f, &p.f.b.Commitment
+	start := time.Now()
+	if _, err := s.exec.Apply(s.ctx, p.in); err != nil {
 		if s.ctx.Err() != nil {
 			return nil
 		}
@@ -700,14 +747,14 @@ func (s *Sequencer) finish(f *inflight) error {
 }
 
 // blockInput decrypts a batch with its keys into the execution input.
-func (s *Sequencer) blockInput(f *inflight) (*execution.BlockInput, error) {
+func (s *Sequencer) blockInput(f *inflight, km *KeysMessage) (*execution.BlockInput, error) {
 	c := &f.b.Commitment
 	in := &execution.BlockInput{Number: c.Number, BatchHash: f.rel.Hash, Timestamp: c.Timestamp, L1OriginNumber: c.L1OriginNumber,
 		L1OriginHash: c.L1OriginHash, GasLimit: c.GasLimit, FeeRecipient: c.FeeRecipient, Items: make([]execution.Item, len(f.b.Txs))}
 	for _, d := range c.Deposits {
 		in.Deposits = append(in.Deposits, execution.Deposit{To: d.To, Amount: d.Amount})
 	}
-	keys, err := f.keys.ParsedKeys()
+	keys, err := km.ParsedKeys()
 	if err != nil || len(keys) != len(f.rel.Keyed) {
 		return nil, fmt.Errorf("ordering: keys of batch %d: %d for %d identities: %v", c.Number, len(keys), len(f.rel.Keyed), err)
 	}
