@@ -1,8 +1,12 @@
 package ordering
 
 import (
+	"math/big"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"github.com/veil-l2/veil/ordering/batch"
 )
@@ -54,5 +58,27 @@ func TestCutter(t *testing.T) {
 	bytesCap := NewCutter(CutConfig{GasLimit: 1 << 40, MaxTxs: 100, MaxBytes: 1200}, 0)
 	if n := bytesCap.Fit(four, 0); n != 2 {
 		t.Fatalf("MaxBytes 1200: %d fit", n)
+	}
+}
+
+// TestConfirmedOrigin follows go-ethereum's simulated L1: the origin is
+// two blocks below the head and never goes back.
+func TestConfirmedOrigin(t *testing.T) {
+	sim := simulated.NewBackend(types.GenesisAlloc{})
+	defer sim.Close()
+	for range 5 {
+		sim.Commit()
+	}
+	o := ConfirmedOrigin{L1: sim.Client(), Confirmations: 2}
+	got, deposits, err := o.Next(t.Context(), 0)
+	if err != nil || got.Number != 3 || len(deposits) != 0 {
+		t.Fatalf("origin %+v %v %v", got, deposits, err)
+	}
+	h, _ := sim.Client().HeaderByNumber(t.Context(), big.NewInt(3))
+	if got.Hash != h.Hash() {
+		t.Fatal("origin hash is not block 3's")
+	}
+	if got, _, err = o.Next(t.Context(), 4); err != nil || got.Number != 4 {
+		t.Fatalf("origin after 4: %+v %v", got, err)
 	}
 }

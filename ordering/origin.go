@@ -2,8 +2,10 @@ package ordering
 
 import (
 	"context"
+	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/veil-l2/veil/ordering/batch"
 )
 
@@ -30,4 +32,37 @@ type StaticOrigin Origin
 // Next returns the fixed block.
 func (s StaticOrigin) Next(context.Context, uint64) (Origin, []batch.Deposit, error) {
 	return Origin(s), nil, nil
+}
+
+// L1Headers is what ConfirmedOrigin reads: block headers by number (nil
+// for the latest). go-ethereum's ethclient and its simulated backend's
+// client satisfy it.
+type L1Headers interface {
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+}
+
+// ConfirmedOrigin names the L1 block Confirmations below the head, never
+// going back; it brings no deposits (deposits from L1 are the l1
+// package's).
+type ConfirmedOrigin struct {
+	L1            L1Headers
+	Confirmations uint64
+}
+
+// Next returns the confirmed block, or the one at after when the head has
+// not moved past it.
+func (o ConfirmedOrigin) Next(ctx context.Context, after uint64) (Origin, []batch.Deposit, error) {
+	head, err := o.L1.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return Origin{}, nil, err
+	}
+	num := after
+	if h := head.Number.Uint64(); h >= o.Confirmations {
+		num = max(after, h-o.Confirmations)
+	}
+	hdr, err := o.L1.HeaderByNumber(ctx, new(big.Int).SetUint64(num))
+	if err != nil {
+		return Origin{}, nil, err
+	}
+	return Origin{Number: num, Hash: hdr.Hash()}, nil, nil
 }

@@ -121,7 +121,11 @@ type Sequencer struct {
 	lastHash common.Hash
 	origin   Origin
 	inflight map[uint64]*inflight
-	executed uint64
+	// The L1 origin for the next batch, asked at most every originEvery.
+	originAt       time.Time
+	originNext     Origin
+	originDeposits []batch.Deposit
+	executed       uint64
 
 	// onExecuted, when set (benchmarks), is told of each executed batch.
 	onExecuted func(number uint64, txs int, committed, keys, done time.Time)
@@ -487,7 +491,7 @@ func (s *Sequencer) tryCut() (bool, error) {
 	for i, e := range window {
 		cands[i] = Candidate{Gas: e.BlockGas, Size: int(e.Tx.Size()), Envelope: e.IsEnvelope}
 	}
-	origin, deposits, err := s.cfg.Origin.Next(s.ctx, s.origin.Number)
+	origin, deposits, err := s.nextOrigin()
 	if err != nil {
 		s.log.Warn("L1 origin unavailable", "err", err)
 		return false, nil
@@ -534,6 +538,7 @@ func (s *Sequencer) tryCut() (bool, error) {
 	f := &inflight{b: b, raw: raw, rel: rel, lastSeq: first + uint64(len(entries)) - 1, committed: now, sentAt: now}
 	s.inflight[c.Number] = f
 	s.next, s.lastHash, s.origin = c.Number+1, rel.Hash, origin
+	s.originAt = time.Time{} // its deposits are in this batch
 	s.metrics.batchTxs.Observe(float64(len(entries)))
 	s.log.Debug("committed batch", "batch", c.Number, "txs", len(entries), "first_seq", first, "hash", rel.Hash)
 	if keys, err := s.collector.Expect(rel); err != nil {
@@ -543,6 +548,24 @@ func (s *Sequencer) tryCut() (bool, error) {
 	}
 	s.publish(s.commits, raw)
 	return true, nil
+}
+
+// originEvery is how often the L1 origin source is asked while no batch
+// is cut.
+const originEvery = 500 * time.Millisecond
+
+// nextOrigin returns the origin and deposits for the next batch; s.mu is
+// held.
+func (s *Sequencer) nextOrigin() (Origin, []batch.Deposit, error) {
+	if !s.originAt.IsZero() && time.Since(s.originAt) < originEvery {
+		return s.originNext, s.originDeposits, nil
+	}
+	o, d, err := s.cfg.Origin.Next(s.ctx, s.origin.Number)
+	if err != nil {
+		return Origin{}, nil, err
+	}
+	s.originAt, s.originNext, s.originDeposits = time.Now(), o, d
+	return o, d, nil
 }
 
 func (s *Sequencer) publish(t *p2p.Topic, payload []byte) {
