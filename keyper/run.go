@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/internal/p2p"
 )
 
@@ -72,6 +73,9 @@ type RunConfig struct {
 	DKGPhaseTimeout time.Duration
 	Logger          *slog.Logger
 	Registry        prometheus.Registerer
+	// PointCache may be shared with other components of the process (an
+	// in-process devnet).
+	PointCache *tpke.PointCache
 }
 
 // Run is the keyper process after start-up: it finds this keyper in the
@@ -124,7 +128,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	took := time.Since(start)
 
 	node, err := StartNode(ctx, NodeConfig{Committee: c, Index: idx, Keys: cfg.Keys, Share: res.Share, Release: rel,
-		Store: cfg.Store, P2P: cfg.P2P, Logger: log, Registry: cfg.Registry})
+		Store: cfg.Store, P2P: cfg.P2P, Logger: log, Registry: cfg.Registry, PointCache: cfg.PointCache})
 	if err != nil {
 		return err
 	}

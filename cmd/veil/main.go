@@ -21,6 +21,7 @@ func newApp() *cli.App {
 		Name:  "veil",
 		Usage: "a fair-ordering L2 sequencer with a threshold-encrypted mempool",
 		Commands: []*cli.Command{
+			devnetCommand(),
 			demoCommand(),
 			keyperCommand(),
 			vectorsCommand(),
