@@ -4,11 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/veil-l2/veil/internal/boltdb"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -29,23 +28,8 @@ var ErrStore = errors.New("execution: record store")
 type store struct{ db *bolt.DB }
 
 func openStore(dir string) (*store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStore, err)
-	}
-	db, err := bolt.Open(filepath.Join(dir, "record.db"), 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := boltdb.Open(filepath.Join(dir, "record.db"), boltdb.Options{}, bucketBlocks, bucketRevealed, bucketMeta)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStore, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketBlocks, bucketRevealed, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
 	return &store{db: db}, nil

@@ -4,11 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/boltdb"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -35,20 +35,8 @@ var (
 )
 
 func openStore(path string) (*store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := boltdb.Open(path, boltdb.Options{}, bucketBatches, bucketIdentities, bucketKeys, bucketReceipts, bucketMeta)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrStore, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketBatches, bucketIdentities, bucketKeys, bucketReceipts, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
 	return &store{db: db}, nil
