@@ -60,19 +60,11 @@ func newFixture(t testing.TB, accounts ...string) *fixture {
 		BridgeSupply: (*math.HexOrDecimal256)(new(big.Int).Mul(big.NewInt(1_000_000), ether)),
 		Alloc:        alloc,
 	}
-	cfgs, err := dkg.LocalConfigs(testChainID, 1, 3, 2)
+	results, err := dkg.RunLocal(testChainID, 1, 3, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc, err := dkg.NewLocalCommittee(cfgs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	results, fails := lc.Run()
-	for i, r := range results {
-		if r == nil {
-			t.Fatalf("dkg keyper %d: %v", i, fails[i])
-		}
+	for _, r := range results {
 		f.shares = append(f.shares, r.Share)
 	}
 	f.eonKey = results[0].EonPublicKey

@@ -44,19 +44,9 @@ func newEnv(t testing.TB, users int) *env {
 		k, _ := crypto.GenerateKey()
 		e.users = append(e.users, k)
 	}
-	cfgs, err := dkg.LocalConfigs(chainID, eon, 5, 3)
+	res, err := dkg.RunLocal(chainID, eon, 5, 3)
 	if err != nil {
 		t.Fatal(err)
-	}
-	lc, err := dkg.NewLocalCommittee(cfgs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, fails := lc.Run()
-	for i, r := range res {
-		if r == nil {
-			t.Fatalf("dkg %d: %v", i, fails[i])
-		}
 	}
 	e.results = res
 	return e

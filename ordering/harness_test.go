@@ -91,19 +91,9 @@ func newHarness(t testing.TB, accounts int) *harness {
 	}
 	h.seqListen = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
-	cfgs, err := dkg.LocalConfigs(testChainID, testEon, 5, 3)
+	res, err := dkg.RunLocal(testChainID, testEon, 5, 3)
 	if err != nil {
 		t.Fatal(err)
-	}
-	lc, err := dkg.NewLocalCommittee(cfgs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, fails := lc.Run()
-	for i, r := range res {
-		if r == nil {
-			t.Fatalf("dkg %d: %v", i, fails[i])
-		}
 	}
 	h.results = res
 	h.committee = &keyper.Committee{ChainID: testChainID, Eon: testEon, Threshold: 3, Tolerated: 0,

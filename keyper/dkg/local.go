@@ -159,3 +159,28 @@ func eventOf(m Message) Event {
 		return JustificationReceived{Bundle: m.Justification}
 	}
 }
+
+// RunLocal runs a fresh in-process DKG of n keypers with the given
+// threshold on a perfect bus and returns every keyper's result, or an
+// error when any keyper ended without one or the keypers disagree on the
+// eon key. Demos, devnets and tests use it.
+func RunLocal(chainID, eon uint64, n, threshold int) ([]*Result, error) {
+	cfgs, err := LocalConfigs(chainID, eon, n, threshold)
+	if err != nil {
+		return nil, err
+	}
+	lc, err := NewLocalCommittee(cfgs)
+	if err != nil {
+		return nil, err
+	}
+	results, fails := lc.Run()
+	for i, r := range results {
+		if r == nil {
+			return nil, fmt.Errorf("dkg: keyper %d ended without a key: %w", i, fails[i])
+		}
+		if !r.EonPublicKey.Equal(results[0].EonPublicKey) {
+			return nil, fmt.Errorf("dkg: keyper %d's eon key differs from keyper 0's", i)
+		}
+	}
+	return results, nil
+}
