@@ -134,3 +134,37 @@ func TestDevnet(t *testing.T) {
 }
 
 
+
+// TestSendOnDevnet: `veil send` as a new user would run it against the
+// devnet, with two of its printed dev accounts.
+func TestSendOnDevnet(t *testing.T) {
+	url, _, stop := startDevnet(t, t.TempDir())
+	defer stop()
+	var out logBuffer
+	app := newApp()
+	app.Writer, app.ErrWriter = &out, &out
+	to := common.Address{0xca, 0xfe}
+	err := app.Run([]string{"veil", "send", "--rpc", url, "--key", hexutil.Encode(crypto.FromECDSA(DevAccount(2))),
+		"--payer-key", hexutil.Encode(crypto.FromECDSA(DevAccount(3))), "--to", to.Hex(), "--value", "0.25"})
+	if err != nil {
+		t.Fatalf("veil send: %v\n%s", err, &out)
+	}
+	for _, want := range []string{"sent envelope 0x", "ordered:  sequence number", "executed: block", "status 1"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, &out)
+		}
+	}
+	client, _ := ethclient.Dial(url)
+	defer client.Close()
+	if bal, _ := client.BalanceAt(context.Background(), to, nil); bal.Cmp(big.NewInt(params.Ether/4)) != 0 {
+		t.Fatalf("recipient has %v", bal)
+	}
+	// Bad input: the payer is the sender.
+	k := hexutil.Encode(crypto.FromECDSA(DevAccount(2)))
+	if err := app.Run([]string{"veil", "send", "--rpc", url, "--key", k, "--payer-key", k, "--to", to.Hex()}); err == nil {
+		t.Fatal("sender as payer accepted")
+	}
+	if _, err := parseValue("1.0000000000000000001"); err == nil {
+		t.Fatal("a value finer than wei accepted")
+	}
+}
