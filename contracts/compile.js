@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Compiles Veil's predeploy contracts with the pinned solc-js (package.json)
-// in standard-JSON mode and writes, for each contract Name in src/Name.sol:
+// Compiles Veil's contracts (the L2 predeploys and the L1 contracts) with the
+// pinned solc-js (package.json) in standard-JSON mode, all sources in one
+// input (src/X.sol may import "./Y.sol"), and writes, for each contract Name
+// in src/Name.sol:
 //
 //   <outdir>/Name.abi          the ABI (JSON, as solcjs --abi writes it)
 //   <outdir>/Name.bin          the creation bytecode (hex, no 0x, no newline)
-//   <outdir>/Name.bin-runtime  the runtime (deployed) bytecode, the code
-//                              placed in genesis
+//   <outdir>/Name.bin-runtime  the runtime (deployed) bytecode, for a
+//                              predeploy the code placed in genesis
 //   <outdir>/Name.storage.json the storage layout (slot of every variable)
 //
 // Usage: node compile.js <outdir>. Run by build.sh and by the drift test.
@@ -16,7 +18,7 @@ const path = require('path');
 const solc = require('solc');
 
 const SOLC_VERSION = '0.8.37';
-const CONTRACTS = ['EncryptedInbox', 'Bridge'];
+const CONTRACTS = ['EncryptedInbox', 'Bridge', 'KeyperSetManager', 'KeyBroadcast', 'BatchInbox', 'L1Inbox'];
 
 function main() {
   const outDir = process.argv[2];
@@ -48,7 +50,7 @@ function main() {
   let failed = false;
   for (const e of output.errors || []) {
     process.stderr.write(e.formattedMessage || e.message);
-    // Warnings fail the build too: the predeploys compile clean.
+    // Warnings fail the build too: the contracts compile clean.
     failed = true;
   }
   if (failed) {
