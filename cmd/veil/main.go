@@ -24,6 +24,7 @@ func newApp() *cli.App {
 			devnetCommand(),
 			demoCommand(),
 			keyperCommand(),
+			sequencerCommand(),
 			sendCommand(),
 			vectorsCommand(),
 		},

@@ -1,0 +1,741 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/urfave/cli/v2"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/p2p"
+	"github.com/veil-l2/veil/keyper"
+	"github.com/veil-l2/veil/ordering"
+	"github.com/veil-l2/veil/ordering/batch"
+)
+
+// What `veil sequencer init` writes into the data directory, beside what
+// ordering keeps there (pool.db, batches.db, chain/).
+const (
+	// SequencerKeyFile is the sequencer's secp256k1 key: 64 hex digits and
+	// a newline, mode 0600, the format go-ethereum's crypto.SaveECDSA
+	// writes, so an existing key can be brought in. It is not sealed with
+	// a passphrase: the key signs every batch and receipt of a process
+	// that runs unattended, so a passphrase would sit next to it anyway.
+	SequencerKeyFile = "sequencer.key"
+	// SequencerHostKeyFile is the libp2p host key.
+	SequencerHostKeyFile = "p2p.key"
+)
+
+// Errors of `veil sequencer`: bad flags, a bad key file, a bad eon file.
+var (
+	errSequencerRun = errors.New("sequencer")
+	errSequencerKey = errors.New("sequencer key file")
+	errEonFile      = errors.New("eon file")
+	errNoL1Origin   = errors.New("sequencer: no confirmed L1 block known yet")
+	errL1Behind     = errors.New("sequencer: L1 is behind the last batch's origin")
+)
+
+func sequencerCommand() *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "datadir", Usage: "data directory that veil sequencer init made (required)", EnvVars: env("SEQUENCER_DATADIR")},
+		&cli.StringFlag{Name: "key-file", Usage: "the sequencer's secp256k1 key, hex, mode 0600 (default: " + SequencerKeyFile +
+			" in the data directory)", EnvVars: env("SEQUENCER_KEY_FILE")},
+		&cli.StringFlag{Name: "chain", Usage: "chain config, JSON: chainId, gasLimit, timestamp, sequencer, bridgeSupply, alloc (required)",
+			EnvVars: env("SEQUENCER_CHAIN")},
+		&cli.StringFlag{Name: "committee", Usage: "the keypers' committee config, JSON, the file the keypers run with (required until " +
+			"committees are read from L1)", EnvVars: env("SEQUENCER_COMMITTEE")},
+		&cli.StringFlag{Name: "eon-file", Usage: "the eon key and the keypers' public shares, JSON, as veil sequencer eon-file writes it " +
+			"(required until eon keys are read from L1)", EnvVars: env("SEQUENCER_EON_FILE")},
+		&cli.StringSliceFlag{Name: "listen", Value: cli.NewStringSlice("/ip4/127.0.0.1/tcp/9000"), Usage: "libp2p listen multiaddrs",
+			EnvVars: env("SEQUENCER_LISTEN")},
+		&cli.StringSliceFlag{Name: "peers", Usage: "multiaddrs ending in /p2p/<id> to stay connected to, replacing the default: " +
+			"the committee members' peer addresses", EnvVars: env("SEQUENCER_PEERS")},
+		&cli.StringFlag{Name: "http-addr", Value: "127.0.0.1:8545", Usage: "host:port of the JSON-RPC HTTP endpoint (eth_, net_, web3_, " +
+			"veil_); port 0 picks a free one; empty disables it", EnvVars: env("SEQUENCER_HTTP_ADDR")},
+		&cli.StringFlag{Name: "ws-addr", Value: "127.0.0.1:8546", Usage: "host:port of the JSON-RPC WebSocket endpoint; empty disables it",
+			EnvVars: env("SEQUENCER_WS_ADDR")},
+		&cli.DurationFlag{Name: "batch-interval", Value: time.Second, Usage: "time between batches (one batch is one L2 block; at least " +
+			"1s, since block timestamps are whole seconds); a full batch is cut earlier", EnvVars: env("SEQUENCER_BATCH_INTERVAL")},
+		&cli.IntFlag{Name: "max-txs", Value: ordering.DefaultMaxTxs, Usage: "most transactions in a batch (the keypers' --max-txs must " +
+			"be at least this)", EnvVars: env("SEQUENCER_MAX_TXS")},
+		&cli.IntFlag{Name: "max-bytes", Value: ordering.DefaultMaxBytes, Usage: "most transaction bytes in a batch (the keypers' " +
+			"--max-bytes must be at least this plus 1 MiB)", EnvVars: env("SEQUENCER_MAX_BYTES")},
+		&cli.BoolFlag{Name: "no-plaintext", Usage: "refuse plaintext transactions (by default they are admitted and ordered with the " +
+			"envelopes, and are not private)", EnvVars: env("SEQUENCER_NO_PLAINTEXT")},
+		&cli.StringFlag{Name: "fee-recipient", Usage: "address the blocks' priority fees go to (default: the sequencer's address)",
+			EnvVars: env("SEQUENCER_FEE_RECIPIENT")},
+		&cli.StringFlag{Name: "l1-rpc", Usage: "URL of an Ethereum JSON-RPC endpoint of the L1: each batch names a confirmed L1 block " +
+			"as its origin (this or --static-origin is required)", EnvVars: env("SEQUENCER_L1_RPC")},
+		&cli.Uint64Flag{Name: "l1-confirmations", Value: 2, Usage: "blocks on top of an L1 block before it is a batch's origin (at " +
+			"least the keypers' --l1-confirmations)", EnvVars: env("SEQUENCER_L1_CONFIRMATIONS")},
+		&cli.StringFlag{Name: "static-origin", Usage: "number:hash of one L1 block every batch names, instead of --l1-rpc: for a chain " +
+			"whose L1 stands still (the keypers must know that block as confirmed)", EnvVars: env("SEQUENCER_STATIC_ORIGIN")},
+		&cli.IntFlag{Name: "http-body-limit", Value: ordering.DefaultHTTPBodyLimit, Usage: "largest JSON-RPC request body in bytes",
+			EnvVars: env("SEQUENCER_HTTP_BODY_LIMIT")},
+		&cli.IntFlag{Name: "cache-mb", Value: execution.DefaultCacheMB, Usage: "MiB of go-ethereum's database and state caches",
+			EnvVars: env("SEQUENCER_CACHE_MB")},
+	}
+	return withConfigFile(&cli.Command{
+		Name:  "sequencer",
+		Usage: "run the sequencer: admit, order, commit, collect keys, decrypt, execute and serve JSON-RPC",
+		Description: "Admits transactions over JSON-RPC (encrypted envelopes and, unless --no-plaintext, plaintext transactions), " +
+			"gives each a sequence number and a signed order receipt once it is on disk, cuts batches, signs and gossips their " +
+			"commitments to the keypers, collects their key shares, decrypts, and executes each batch as one L2 block served " +
+			"with go-ethereum's standard JSON-RPC. Runs until SIGINT or SIGTERM. Every flag can also be set by its " +
+			"VEIL_SEQUENCER_* environment variable or by a key in the --config TOML file.",
+		Flags: append(flags, processFlags("sequencer")...),
+		Subcommands: []*cli.Command{
+			sequencerInitCommand(),
+			eonFileCommand(),
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("%w: unexpected argument %q (the subcommands are init and eon-file)", errSequencerRun, c.Args().First())
+			}
+			cfg := sequencerConfig{
+				datadir: c.String("datadir"), keyFile: c.String("key-file"), chain: c.String("chain"), committee: c.String("committee"),
+				eonFile: c.String("eon-file"), listen: c.StringSlice("listen"), peers: c.StringSlice("peers"),
+				httpAddr: c.String("http-addr"), wsAddr: c.String("ws-addr"), batchInterval: c.Duration("batch-interval"),
+				maxTxs: c.Int("max-txs"), maxBytes: c.Int("max-bytes"), noPlaintext: c.Bool("no-plaintext"),
+				feeRecipient: c.String("fee-recipient"), l1RPC: c.String("l1-rpc"), l1Confirmations: c.Uint64("l1-confirmations"),
+				staticOrigin: c.String("static-origin"), httpBodyLimit: c.Int("http-body-limit"), cacheMB: c.Int("cache-mb"),
+				metricsAddr: c.String("metrics-addr"),
+			}
+			if err := cfg.check(); err != nil {
+				return err
+			}
+			log, err := newLogger(c, c.App.ErrWriter)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signalContext(c.Context)
+			defer stop()
+			return runSequencer(ctx, cfg, log)
+		},
+	})
+}
+
+func sequencerInitCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "init",
+		Usage: "create the sequencer's keys and print its address and peer id",
+		Description: "Creates the sequencer's secp256k1 key (hex, mode 0600) and its libp2p host key in the data directory. " +
+			"The address goes into the chain config's and the committee's \"sequencer\" field; the peer id, with the " +
+			"--listen address, is what keypers may list in their --peers. Never overwrites an existing key.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "datadir", Usage: "data directory", Required: true, EnvVars: env("SEQUENCER_DATADIR")},
+			&cli.StringFlag{Name: "key-file", Usage: "where to write the key (default: " + SequencerKeyFile + " in the data directory)",
+				EnvVars: env("SEQUENCER_KEY_FILE")},
+		},
+		Action: func(c *cli.Context) error {
+			dir := c.String("datadir")
+			path := c.String("key-file")
+			if path == "" {
+				path = filepath.Join(dir, SequencerKeyFile)
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return err
+			}
+			key, err := createSequencerKey(path)
+			if err != nil {
+				return err
+			}
+			hostKey, err := p2p.LoadOrCreateHostKey(filepath.Join(dir, SequencerHostKeyFile))
+			if err != nil {
+				return err
+			}
+			id, err := peer.IDFromPrivateKey(hostKey)
+			if err != nil {
+				return err
+			}
+			w := c.App.Writer
+			fmt.Fprintf(w, "key written to %s\n", path)
+			fmt.Fprintf(w, "put the address in the chain config's and the committee's \"sequencer\" field:\n")
+			fmt.Fprintf(w, "  address: %s\n", crypto.PubkeyToAddress(key.PublicKey))
+			fmt.Fprintf(w, "  peer id: %s\n", id)
+			return nil
+		},
+	}
+}
+
+func eonFileCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "eon-file",
+		Usage: "write the eon file (eon key and public shares) from a keyper's data directory",
+		Description: "Reads the finished DKG of the committee's eon from a keyper's store and writes the public parts the " +
+			"sequencer needs: the eon key and every keyper's public share. Nothing secret is written. The keyper must be " +
+			"stopped (its store is locked while it runs). Reading the DKG result unseals the keyper's key share, which is " +
+			"checked against the recorded public share: a keyper whose keys are sealed needs its --passphrase-file here too. " +
+			"Until eon keys are read from L1, this is how the sequencer gets them.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "keyper-datadir", Usage: "a keyper's data directory, after its DKG (required)", Required: true,
+				EnvVars: env("KEYPER_DATADIR")},
+			&cli.StringFlag{Name: "passphrase-file", Usage: "the keyper's passphrase file, when its keys are sealed",
+				EnvVars: env("KEYPER_PASSPHRASE_FILE")},
+			&cli.StringFlag{Name: "committee", Usage: "the committee config the keyper runs with (required)", Required: true,
+				EnvVars: env("SEQUENCER_COMMITTEE")},
+			&cli.StringFlag{Name: "out", Usage: "file to write (default: standard output)"},
+		},
+		Action: func(c *cli.Context) error {
+			committee, err := keyper.LoadCommittee(c.String("committee"))
+			if err != nil {
+				return err
+			}
+			pass, err := readPassphrase(c.String("passphrase-file"))
+			if err != nil {
+				return err
+			}
+			f, err := exportEonFile(c.String("keyper-datadir"), pass, committee)
+			if err != nil {
+				return err
+			}
+			raw, err := json.MarshalIndent(f, "", "  ")
+			if err != nil {
+				return err
+			}
+			raw = append(raw, '\n')
+			out := c.String("out")
+			if out == "" {
+				_, err := c.App.Writer.Write(raw)
+				return err
+			}
+			if err := os.WriteFile(out, raw, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "eon file written to %s\n  chain %d, eon %d, threshold %d of %d\n  eon key: %x\n",
+				out, f.ChainID, f.Eon, f.Threshold, len(f.PublicShares), []byte(f.EonKey))
+			return nil
+		},
+	}
+}
+
+// sequencerConfig is what `veil sequencer` reads from its flags.
+type sequencerConfig struct {
+	datadir         string
+	keyFile         string
+	chain           string
+	committee       string
+	eonFile         string
+	listen          []string
+	peers           []string
+	httpAddr        string
+	wsAddr          string
+	batchInterval   time.Duration
+	maxTxs          int
+	maxBytes        int
+	noPlaintext     bool
+	feeRecipient    string
+	l1RPC           string
+	l1Confirmations uint64
+	staticOrigin    string
+	httpBodyLimit   int
+	cacheMB         int
+	metricsAddr     string
+
+	// Parsed by check.
+	httpHost, wsHost string
+	httpPort, wsPort int
+	origin           *ordering.Origin // --static-origin
+}
+
+// check rejects flags the sequencer cannot start with, and parses the
+// addresses.
+func (cfg *sequencerConfig) check() error {
+	switch {
+	case cfg.datadir == "":
+		return fmt.Errorf("%w: --datadir is required: the data directory that `veil sequencer init` made", errSequencerRun)
+	case cfg.chain == "":
+		return fmt.Errorf("%w: --chain is required: the chain config JSON file (chainId, sequencer, alloc, ...)", errSequencerRun)
+	case cfg.committee == "":
+		return fmt.Errorf("%w: --committee is required: the keypers' committee JSON file (until committees are read from L1)",
+			errSequencerRun)
+	case cfg.eonFile == "":
+		return fmt.Errorf("%w: --eon-file is required: the eon key and the keypers' public shares, which `veil sequencer eon-file` "+
+			"writes from a keyper's data directory after the DKG (until eon keys are read from L1)", errSequencerRun)
+	case cfg.l1RPC == "" && cfg.staticOrigin == "":
+		return fmt.Errorf("%w: --l1-rpc is required (or --static-origin for a chain whose L1 stands still): every batch names a "+
+			"confirmed L1 block the keypers have seen", errSequencerRun)
+	case cfg.l1RPC != "" && cfg.staticOrigin != "":
+		return fmt.Errorf("%w: give --l1-rpc or --static-origin, not both", errSequencerRun)
+	case cfg.l1RPC != "" && !isURL(cfg.l1RPC):
+		return fmt.Errorf("%w: --l1-rpc %q is not a URL like http://127.0.0.1:8545", errSequencerRun, cfg.l1RPC)
+	case cfg.batchInterval < time.Second:
+		return fmt.Errorf("%w: --batch-interval %v: at least 1s, since a block's timestamp (whole seconds) must be above its "+
+			"parent's; full batches are cut earlier anyway", errSequencerRun, cfg.batchInterval)
+	case cfg.maxTxs <= 0 || cfg.maxBytes <= 0:
+		return fmt.Errorf("%w: --max-txs and --max-bytes must be positive", errSequencerRun)
+	case cfg.httpBodyLimit <= 0 || cfg.cacheMB <= 0:
+		return fmt.Errorf("%w: --http-body-limit and --cache-mb must be positive", errSequencerRun)
+	case cfg.httpAddr == "" && cfg.wsAddr == "":
+		return fmt.Errorf("%w: --http-addr and --ws-addr are both empty: the sequencer would admit nothing", errSequencerRun)
+	case cfg.feeRecipient != "" && !common.IsHexAddress(cfg.feeRecipient):
+		return fmt.Errorf("%w: --fee-recipient %q is not an address", errSequencerRun, cfg.feeRecipient)
+	}
+	if cfg.keyFile == "" {
+		cfg.keyFile = filepath.Join(cfg.datadir, SequencerKeyFile)
+	}
+	var err error
+	if cfg.httpHost, cfg.httpPort, err = splitHostPort("--http-addr", cfg.httpAddr); err != nil {
+		return err
+	}
+	if cfg.wsHost, cfg.wsPort, err = splitHostPort("--ws-addr", cfg.wsAddr); err != nil {
+		return err
+	}
+	if cfg.staticOrigin != "" {
+		o, err := parseStaticOrigin(cfg.staticOrigin)
+		if err != nil {
+			return err
+		}
+		cfg.origin = &o
+	}
+	return nil
+}
+
+// splitHostPort parses a host:port flag; empty is "disabled".
+func splitHostPort(flag, addr string) (string, int, error) {
+	if addr == "" {
+		return "", 0, nil
+	}
+	host, p, err := net.SplitHostPort(addr)
+	if err == nil && host == "" {
+		err = errors.New("no host (use 0.0.0.0 for every interface)")
+	}
+	port, perr := strconv.ParseUint(p, 10, 16)
+	if err != nil || perr != nil {
+		return "", 0, fmt.Errorf("%w: %s %q: want host:port like 127.0.0.1:8545 (%v)", errSequencerRun, flag, addr, errors.Join(err, perr))
+	}
+	return host, int(port), nil
+}
+
+// parseStaticOrigin parses "number:hash".
+func parseStaticOrigin(s string) (ordering.Origin, error) {
+	num, hash, ok := strings.Cut(s, ":")
+	n, err := strconv.ParseUint(num, 10, 64)
+	h, herr := hexutil.Decode(hash)
+	if !ok || err != nil || herr != nil || len(h) != common.HashLength {
+		return ordering.Origin{}, fmt.Errorf("%w: --static-origin %q: want number:hash of an L1 block, like 12:0x3f…(32 bytes)",
+			errSequencerRun, s)
+	}
+	return ordering.Origin{Number: n, Hash: common.BytesToHash(h)}, nil
+}
+
+// runSequencer is `veil sequencer` after its flags: it loads the keys and
+// configs, waits for the first L1 origin, opens the p2p node and the
+// sequencer, and runs until ctx ends or the sequencer stops on a failure.
+// It closes the sequencer, then the p2p node. It returns nil when ctx ends.
+func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) error {
+	key, err := readSequencerKey(cfg.keyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no sequencer key at %s (create it with `veil sequencer init --datadir %s`): %w", cfg.keyFile, cfg.datadir, err)
+	} else if err != nil {
+		return err
+	}
+	address := crypto.PubkeyToAddress(key.PublicKey)
+	chain, err := execution.LoadChainConfig(cfg.chain)
+	if err != nil {
+		return err
+	}
+	committee, err := keyper.LoadCommittee(cfg.committee)
+	if err != nil {
+		return err
+	}
+	switch {
+	case chain.Sequencer != address:
+		return fmt.Errorf("%w: the chain config %s names sequencer %s, but the key in %s is %s's", errSequencerRun, cfg.chain,
+			chain.Sequencer, cfg.keyFile, address)
+	case committee.Sequencer != address:
+		return fmt.Errorf("%w: the committee %s names sequencer %s, but the key in %s is %s's: the keypers would refuse its batches",
+			errSequencerRun, cfg.committee, committee.Sequencer, cfg.keyFile, address)
+	case committee.ChainID != chain.ChainID:
+		return fmt.Errorf("%w: the committee %s is for chain %d, the chain config %s is chain %d", errSequencerRun, cfg.committee,
+			committee.ChainID, cfg.chain, chain.ChainID)
+	}
+	eonKey, shares, err := loadEonFile(cfg.eonFile, committee)
+	if err != nil {
+		return err
+	}
+	feeRecipient := address
+	if cfg.feeRecipient != "" {
+		feeRecipient = common.HexToAddress(cfg.feeRecipient)
+	}
+	if err := os.MkdirAll(cfg.datadir, 0o700); err != nil {
+		return err
+	}
+	hostKey, err := p2p.LoadOrCreateHostKey(filepath.Join(cfg.datadir, SequencerHostKeyFile))
+	if err != nil {
+		return err
+	}
+	peers := cfg.peers
+	if len(peers) == 0 {
+		for _, m := range committee.Members {
+			if m.Peer != "" {
+				peers = append(peers, m.Peer)
+			}
+		}
+	}
+
+	reg := newRegistry()
+	metricsAddr, err := serveMetrics(ctx, cfg.metricsAddr, reg, log)
+	if err != nil {
+		return err
+	}
+	var origin ordering.L1Origin
+	l1Name := "static"
+	if cfg.origin != nil {
+		origin = staticOrigin{ordering.StaticOrigin(*cfg.origin)}
+	} else {
+		l1, name, err := dialL1(ctx, cfg.l1RPC)
+		if err != nil {
+			return err
+		}
+		defer l1.Close()
+		l1Name = name
+		o := newL1Origin(l1, cfg.l1Confirmations, time.Second, log, reg)
+		poll, stopPoll := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { o.run(poll) })
+		// The poller stops before the L1 client closes.
+		defer func() { stopPoll(); wg.Wait() }()
+		log.Info("waiting for a confirmed L1 block", "l1", l1Name, "confirmations", cfg.l1Confirmations)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-o.ready:
+		}
+		origin = o
+	}
+
+	// The p2p node outlives ctx: it closes after the sequencer.
+	node, err := p2p.New(context.WithoutCancel(ctx), p2p.Config{ListenAddrs: cfg.listen, HostKey: hostKey, Peers: peers,
+		ChainID: chain.ChainID,
+		// A full batch (its transactions plus up to 1 MiB of commitment)
+		// must fit in one message.
+		MaxMessageSize: max(p2p.DefaultMaxMessageSize, cfg.maxBytes+1<<20+4<<10), Logger: log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+	seq, err := ordering.Open(ordering.Config{DataDir: cfg.datadir, Chain: chain, SequencerKey: key, Committee: committee,
+		EonKey: eonKey, PublicShares: shares, P2P: node, Origin: origin,
+		Cut:         ordering.CutConfig{Interval: cfg.batchInterval, MaxTxs: cfg.maxTxs, MaxBytes: cfg.maxBytes},
+		NoPlaintext: cfg.noPlaintext, FeeRecipient: feeRecipient, HTTPHost: cfg.httpHost, HTTPPort: cfg.httpPort,
+		WSHost: cfg.wsHost, WSPort: cfg.wsPort, HTTPBodyLimit: cfg.httpBodyLimit, CacheMB: cfg.cacheMB, Logger: log, Registry: reg})
+	if err != nil {
+		if strings.Contains(err.Error(), "timeout") {
+			return fmt.Errorf("%w (is another sequencer running on %s?)", err, cfg.datadir)
+		}
+		return err
+	}
+	exec := seq.Exec()
+	rpcURL, wsURL := "disabled", "disabled"
+	if cfg.httpHost != "" {
+		rpcURL = exec.HTTPEndpoint()
+	}
+	if cfg.wsHost != "" {
+		wsURL = exec.WSEndpoint()
+	}
+	log.Info("sequencer running", "rpc", rpcURL, "ws", wsURL, "chain_id", chain.ChainID,
+		"eon", committee.Eon, "address", address, "keypers", len(committee.Members), "threshold", committee.Threshold,
+		"head", exec.Head().Number, "peer_id", node.ID(), "listen", node.Addrs(), "peers", len(peers), "l1", l1Name,
+		"metrics", metricsAddr)
+	if len(peers) == 0 {
+		log.Warn("no keyper to dial: the committee lists no peer addresses and --peers is empty; the keypers must dial the sequencer")
+	}
+	if st, err := exec.BlockChain().State(); err == nil && st.GetBalance(address).IsZero() {
+		log.Warn("the sequencer's account has no balance, but its system transactions (deposit credits, settlements) pay gas: "+
+			"fund it in the chain config's alloc", "address", address)
+	}
+
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	var failure error
+	for failure == nil && ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+			failure = seq.Err()
+		}
+	}
+	err = errors.Join(failure, seq.Close(), node.Close())
+	if err != nil {
+		log.Error("sequencer stopped", "err", err)
+		return err
+	}
+	log.Info("sequencer stopped")
+	return nil
+}
+
+// createSequencerKey writes a new key to path (mode 0600); it never
+// overwrites one.
+func createSequencerKey(path string) (*ecdsa.PrivateKey, error) {
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%w: %s exists; init never overwrites a key: %w", errSequencerKey, path, err)
+	} else if err != nil {
+		return nil, err
+	}
+	_, err = f.WriteString(hex.EncodeToString(crypto.FromECDSA(key)) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	return key, nil
+}
+
+// readSequencerKey reads a hex key file that only its owner may access.
+func readSequencerKey(path string) (*ecdsa.PrivateKey, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if mode := st.Mode().Perm(); mode&0o077 != 0 {
+		return nil, fmt.Errorf("%w: %s has mode %04o, so others may read the key; run chmod 600 %s", errSequencerKey, path, mode, path)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(raw)), "0x"))
+	if err != nil {
+		// The error names no key material.
+		return nil, fmt.Errorf("%w: %s holds no hex secp256k1 key: %v", errSequencerKey, path, err)
+	}
+	return key, nil
+}
+
+// eonFileJSON is the eon file: the public result of the committee's DKG
+// for one eon, which the sequencer needs to verify the keypers' shares and
+// users need to encrypt. Until eon keys are read from L1 (where a
+// threshold of the committee votes for the key), it is taken from a
+// keyper's store by `veil sequencer eon-file`.
+type eonFileJSON struct {
+	ChainID   uint64 `json:"chainId"`
+	Eon       uint64 `json:"eon"`
+	Threshold int    `json:"threshold"`
+	// EonKey is the eon public key, compressed G2.
+	EonKey hexutil.Bytes `json:"eonKey"`
+	// PublicShares[i] is keyper i's public share, compressed G2, in the
+	// committee's member order.
+	PublicShares []hexutil.Bytes `json:"publicShares"`
+}
+
+// exportEonFile reads the committee eon's DKG result from the keyper
+// store in dir. keyper.LoadDKGResult also unseals the key share (with
+// passphrase when the keys are sealed) and checks it against the recorded
+// public share; only public parts leave this function.
+func exportEonFile(dir string, passphrase []byte, committee *keyper.Committee) (*eonFileJSON, error) {
+	path := filepath.Join(dir, keyper.StoreFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no keyper store in %s: %w", dir, err)
+	}
+	store, err := keyper.OpenStore(path)
+	if err != nil {
+		if strings.Contains(err.Error(), "timeout") {
+			return nil, fmt.Errorf("%w (the keyper's store is locked while it runs: stop the keyper, write the eon file, start it again)", err)
+		}
+		return nil, err
+	}
+	defer store.Close()
+	res, err := keyper.LoadDKGResult(store, "", passphrase, committee.Eon)
+	switch {
+	case errors.Is(err, keyper.ErrNoDKGResult):
+		return nil, fmt.Errorf("the keyper in %s has not finished the DKG of eon %d (its log says `keyper running` once it has): %w",
+			dir, committee.Eon, err)
+	case errors.Is(err, keyper.ErrPassphraseNeeded):
+		return nil, fmt.Errorf("%w (give the keyper's --passphrase-file: reading the DKG result checks the key share against the "+
+			"public shares; nothing secret is written)", err)
+	case err != nil:
+		return nil, err
+	}
+	if res.Threshold != committee.Threshold || len(res.PublicShares) != len(committee.Members) {
+		return nil, fmt.Errorf("%w: the keyper's DKG of eon %d has threshold %d of %d, the committee threshold %d of %d: another committee's",
+			errEonFile, committee.Eon, res.Threshold, len(res.PublicShares), committee.Threshold, len(committee.Members))
+	}
+	f := &eonFileJSON{ChainID: committee.ChainID, Eon: committee.Eon, Threshold: res.Threshold, EonKey: res.EonPublicKey.Bytes()}
+	for _, s := range res.PublicShares {
+		f.PublicShares = append(f.PublicShares, s.Bytes())
+	}
+	return f, nil
+}
+
+// loadEonFile reads an eon file and checks it belongs to the committee.
+func loadEonFile(path string, committee *keyper.Committee) (*tpke.EonPublicKey, []*tpke.PublicShare, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errEonFile, err)
+	}
+	var f eonFileJSON
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %v", errEonFile, path, err)
+	}
+	switch {
+	case f.ChainID != committee.ChainID || f.Eon != committee.Eon:
+		return nil, nil, fmt.Errorf("%w: %s is for chain %d eon %d, the committee is chain %d eon %d", errEonFile, path, f.ChainID,
+			f.Eon, committee.ChainID, committee.Eon)
+	case f.Threshold != committee.Threshold || len(f.PublicShares) != len(committee.Members):
+		return nil, nil, fmt.Errorf("%w: %s has threshold %d and %d public shares, the committee threshold %d and %d members",
+			errEonFile, path, f.Threshold, len(f.PublicShares), committee.Threshold, len(committee.Members))
+	}
+	pk, err := tpke.ParseEonPublicKey(f.EonKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: eonKey: %v", errEonFile, path, err)
+	}
+	shares := make([]*tpke.PublicShare, len(f.PublicShares))
+	for i, b := range f.PublicShares {
+		if shares[i], err = tpke.ParsePublicShare(i, b); err != nil {
+			return nil, nil, fmt.Errorf("%w: %s: public share %d: %v", errEonFile, path, i, err)
+		}
+	}
+	return pk, shares, nil
+}
+
+// l1Origin is the sequencer's ordering.L1Origin over any Ethereum JSON-RPC
+// endpoint, until the l1 package provides one that also brings deposits.
+// A poller asks ordering.ConfirmedOrigin (the block `confirmations` below
+// the head, never below the origin the last batch named, no deposits) once
+// per interval, and at once when the sequencer asks for a block above the
+// newest one known; Next answers from that. The sequencer calls Next under
+// its lock (after each cut, and every 500 ms while none is due), so Next
+// must not wait for the network: a slow L1 would hold up cutting and share
+// handling. When L1 fails, batches keep the last origin instead of
+// stopping.
+type l1Origin struct {
+	confirmed ordering.ConfirmedOrigin
+	interval  time.Duration
+	log       *slog.Logger
+	block     prometheus.Gauge
+	errs      prometheus.Counter
+	kick      chan struct{}
+	ready     chan struct{} // closed when the first origin is known
+
+	mu      sync.Mutex
+	cur     ordering.Origin
+	known   bool
+	floor   uint64 // the highest origin a batch has named
+	failing bool
+}
+
+var _ ordering.L1Origin = (*l1Origin)(nil)
+
+func newL1Origin(src ordering.L1Headers, confirmations uint64, interval time.Duration, log *slog.Logger,
+	reg prometheus.Registerer) *l1Origin {
+	o := &l1Origin{confirmed: ordering.ConfirmedOrigin{L1: src, Confirmations: confirmations}, interval: interval, log: log,
+		kick: make(chan struct{}, 1), ready: make(chan struct{}),
+		block: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "veil", Subsystem: "sequencer", Name: "l1_origin_block",
+			Help: "The confirmed L1 block the next batch names as its origin."}),
+		errs: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "l1_errors_total",
+			Help: "Failed reads of the L1 endpoint."}),
+	}
+	if reg != nil {
+		reg.MustRegister(o.block, o.errs)
+	}
+	return o
+}
+
+// Next returns the newest confirmed L1 block known, at or above after.
+func (o *l1Origin) Next(_ context.Context, after uint64) (ordering.Origin, []batch.Deposit, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.floor = max(o.floor, after)
+	switch {
+	case !o.known:
+		return ordering.Origin{}, nil, errNoL1Origin
+	case o.cur.Number < after:
+		select {
+		case o.kick <- struct{}{}:
+		default:
+		}
+		return ordering.Origin{}, nil, fmt.Errorf("%w: the last batch names L1 block %d, the newest confirmed one known is %d",
+			errL1Behind, after, o.cur.Number)
+	}
+	return o.cur, nil, nil
+}
+
+// run polls L1 until ctx ends.
+func (o *l1Origin) run(ctx context.Context) {
+	tick := time.NewTicker(o.interval)
+	defer tick.Stop()
+	for {
+		o.poll(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-o.kick:
+		}
+	}
+}
+
+func (o *l1Origin) poll(ctx context.Context) {
+	o.mu.Lock()
+	floor := o.floor
+	o.mu.Unlock()
+	read, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	origin, _, err := o.confirmed.Next(read, floor)
+	if ctx.Err() != nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err != nil {
+		o.errs.Inc()
+		if !o.failing {
+			o.log.Warn("reading L1 failed; batches keep the last origin until it answers", "err", err)
+			o.failing = true
+		}
+		return
+	}
+	if o.failing {
+		o.log.Info("L1 answers again")
+		o.failing = false
+	}
+	if o.known && origin.Number == o.cur.Number && origin.Hash != o.cur.Hash {
+		o.log.Warn("L1 origin block replaced by a reorganisation deeper than the confirmations", "number", origin.Number,
+			"old", o.cur.Hash, "new", origin.Hash)
+	}
+	o.cur = origin
+	o.block.Set(float64(origin.Number))
+	if !o.known {
+		o.known = true
+		o.log.Info("L1 origin known", "number", origin.Number, "hash", origin.Hash)
+		close(o.ready)
+	}
+}
+
+// staticOrigin is --static-origin: one fixed block, refused below an origin
+// a batch already named (keypers never accept an origin going back).
+type staticOrigin struct{ ordering.StaticOrigin }
+
+func (s staticOrigin) Next(ctx context.Context, after uint64) (ordering.Origin, []batch.Deposit, error) {
+	if after > s.Number {
+		return ordering.Origin{}, nil, fmt.Errorf("%w: --static-origin names L1 block %d, the last batch names %d", errSequencerRun,
+			s.Number, after)
+	}
+	return s.StaticOrigin.Next(ctx, after)
+}

@@ -1,0 +1,110 @@
+// Package ordering is the sequencer (DESIGN.md sections 4 and 6): it
+// admits transactions in first-come-first-served order, cuts the sequence
+// into batches, signs and records each batch's commitment before anyone
+// sees it, sends it to the keypers, collects their key shares, decrypts,
+// and executes the batches strictly in number order, one L2 block each,
+// on the execution node it owns. `veil sequencer` (cmd/veil) is the
+// process around it.
+//
+// In: transactions over JSON-RPC (eth_sendRawTransaction, which the
+// execution node hands to the sequencer), key share messages from gossip,
+// the L1 origin (L1Origin) and the clock. Out: signed order receipts,
+// signed batches on gossip (keyper.TopicCommitments), each batch's
+// aggregated keys and attestation on gossip (TopicKeys), and L2 blocks
+// served with go-ethereum's standard JSON-RPC, next to the veil_ namespace
+// (API: veil_getOrderReceipt, veil_eon, veil_subscribe("orderReceipts")).
+//
+// # Admission
+//
+// Submit (SubmitRawTransaction is its eth_sendRawTransaction form) checks
+// a transaction against the head view (the state of the latest executed
+// block and the rules of the next one: chain id, eon, block gas limit less
+// the system transactions' share, base fee, limits, whether plaintext
+// transactions are allowed) and adds it to the durable pool
+// (encmempool.Pool). The pool gives it the next sequence number and writes
+// it, fsynced, before the signed order receipt comes back: the order is
+// fixed by arrival, and a receipt is never handed out for a transaction a
+// crash could lose. The fee cap must cover the next block's base fee.
+// Plaintext transactions share the sequence unless Config.NoPlaintext.
+//
+// # Batches
+//
+// Cutter is the pure cutting core: the pending transactions (a window of
+// one more than a batch holds), the number of deposits waiting and the time
+// go in; a decision comes out. The driver contract:
+//
+//  1. Before each decision, take the next L1 origin and its deposits from
+//     L1Origin.Next (at or above the last batch's; an error skips the cut
+//     and is logged). The answer is reused for up to 500 ms while no batch
+//     is cut, and asked afresh after each cut.
+//  2. Decide: a batch is due once the interval has passed since the last
+//     cut and something waits (transactions or deposits), or earlier when
+//     the window holds more than fits the budget (MaxTxs, MaxBytes, and
+//     the gas budget: each transaction's gas limit plus an envelope's
+//     declared gas, plus batch.SystemGas for the deposits and the
+//     settlement, at most the block gas limit). No empty batch is cut
+//     unless deposits wait. Timestamps are whole seconds, strictly
+//     increasing (go-ethereum wants each block's above its parent's) and
+//     never more than MaxAhead (default 2 s) ahead of the clock: when full
+//     batches come faster than one a second, the cutter waits.
+//  3. Build the commitment (chain id, eon, number, parent hash, first
+//     sequence number, timestamp, L1 origin, deposits, base fee, gas
+//     limit, fee recipient, the transactions' hashes), sign it, classify
+//     its envelopes with the keypers' rule (keyper.Classify: which
+//     identities get keys, which do not), and record the batch, its keyed
+//     identities and its transactions' order receipts in one bbolt
+//     transaction.
+//  4. Only then publish it. A batch still waiting for keys is published
+//     again every ResendInterval, backing off (doubling up to 16 times the
+//     interval, at most 5 s) so keypers busy with shares are not flooded.
+//
+// At most MaxInflight (default 8) batches are committed and not yet
+// executed: commits are pipelined ahead of execution.
+//
+// The commitment's BaseFee is informational: the next block's base fee as
+// the head was when the batch was cut. The block's own base fee follows
+// EIP-1559 from its parent, as go-ethereum requires, and so is
+// deterministic from committed inputs; with batches in flight the head at
+// cut time need not be the block's parent.
+//
+// # Keys and execution
+//
+// A keyper.Collector gathers the share messages: it checks each keyper's
+// message in one randomized batched check against that keyper's public
+// share, and aggregates the first threshold of valid ones into a key per
+// keyed identity and the batch attestation (the key of the batch identity).
+// Messages for batch numbers up to MaxInflight + 1 beyond the highest one
+// expected are held until that batch is. Execution takes batches strictly
+// in number order, in two stages one batch apart: once a batch's keys are
+// in, they are recorded and published (TopicKeys) and the keyed envelopes
+// are decrypted (tpke.DecryptBatch; a failure is the inner transaction's
+// drop, never the batch's), while the previous batch's block is still
+// being built; then its block is built and inserted (execution.Node.Apply,
+// which applies the drop rules), the batch is marked executed, the head
+// view is refreshed, and the pool forgets its transactions.
+//
+// # Restart
+//
+// Open rebuilds everything from disk: the batch log (batches.db) gives the
+// next number, the parent hash, the last timestamp and L1 origin, and the
+// pool's cut cursor; the execution node re-executes recorded blocks above
+// go-ethereum's durable head. Committed batches the chain already holds
+// are marked executed; the others wait for keys again (from the log when
+// they were recorded, otherwise asked of the keypers again), so a batch
+// number is never signed twice and no admitted transaction is lost. A
+// failed write stops the sequencer (Err; Submit answers ErrStopped)
+// rather than run ahead of its record.
+//
+// # L1
+//
+// The L1 origin and its deposits come through the L1Origin interface; the
+// keypers accept an origin only if it is a confirmed L1 block they know
+// and not below the last one they released. ConfirmedOrigin follows an
+// L1 endpoint (the block Confirmations below the head, never going back,
+// no deposits yet); StaticOrigin names one fixed block, for a chain whose
+// L1 stands still. Next is called under the sequencer's lock, so an
+// implementation that reads the network holds up cutting (and share
+// handling) while it waits, and one that fails stops batches: `veil
+// sequencer` polls ConfirmedOrigin in the background and answers from the
+// last block it read.
+package ordering
