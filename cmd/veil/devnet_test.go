@@ -133,8 +133,6 @@ func TestDevnet(t *testing.T) {
 	}
 }
 
-
-
 // TestSendOnDevnet: `veil send` as a new user would run it against the
 // devnet, with two of its printed dev accounts.
 func TestSendOnDevnet(t *testing.T) {
