@@ -356,6 +356,16 @@ func (a *sendAPI) SendRawTransaction(ctx context.Context, input hexutil.Bytes) (
 	return a.n.cfg.Submitter.SubmitRawTransaction(ctx, input)
 }
 
+// ErrSyncSend answers eth_sendRawTransactionSync: every transaction goes
+// through the sequencer's admission with eth_sendRawTransaction; the
+// synchronous variant would otherwise reach go-ethereum's own pool.
+var ErrSyncSend = errors.New("eth_sendRawTransactionSync is not served: send with eth_sendRawTransaction, then poll eth_getTransactionReceipt (the order receipt comes first, with veil_getOrderReceipt)")
+
+// SendRawTransactionSync replaces go-ethereum's method of that name.
+func (a *sendAPI) SendRawTransactionSync(context.Context, hexutil.Bytes, *hexutil.Uint64) (map[string]any, error) {
+	return nil, ErrSyncSend
+}
+
 // GetTransactionCount answers like go-ethereum, except that "pending"
 // counts the transactions the sequencer admitted and has not executed.
 func (a *sendAPI) GetTransactionCount(ctx context.Context, address common.Address, blockNrOrHash rpc.BlockNumberOrHash) (*hexutil.Uint64, error) {

@@ -174,7 +174,14 @@ func TestSendRawTransactionGoesToTheSubmitter(t *testing.T) {
 	if len(sub.got) != 1 {
 		t.Fatalf("submitter got %d transactions", len(sub.got))
 	}
-	// go-ethereum's own pool never saw it.
+	// The synchronous variant is refused rather than reaching go-ethereum's
+	// pool around admission.
+	raw, _ := f.tx("alice", &bob, big.NewInt(2), 21000, nil).MarshalBinary()
+	err = client.Client().CallContext(context.Background(), nil, "eth_sendRawTransactionSync", hexutil.Bytes(raw))
+	if err == nil || !strings.Contains(err.Error(), "eth_sendRawTransactionSync is not served") {
+		t.Fatalf("eth_sendRawTransactionSync: %v", err)
+	}
+	// go-ethereum's own pool never saw either.
 	if pending, queued := n.eth.TxPool().Stats(); pending+queued != 0 {
 		t.Fatalf("go-ethereum's pool holds %d+%d transactions", pending, queued)
 	}
