@@ -26,6 +26,7 @@ func newApp() *cli.App {
 			keyperCommand(),
 			sequencerCommand(),
 			sendCommand(),
+			benchCommand(),
 			proxyCommand(),
 			vectorsCommand(),
 		},
