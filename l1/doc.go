@@ -1,0 +1,134 @@
+// Package l1 is Veil's side of L1 (DESIGN.md section 7): it connects to an
+// Ethereum chain, deploys Veil's contracts (package contracts), reads eon
+// keys and deposits from them, and posts executed batches to BatchInbox.
+//
+// # Chains
+//
+// Dial connects to any Ethereum JSON-RPC endpoint through go-ethereum's
+// ethclient. NewSimulated starts the embedded default, go-ethereum's
+// in-process simulated backend, with OsakaConfig: every fork through Osaka,
+// so the EIP-2537 BLS12-381 precompiles that KeyBroadcast and BatchInbox
+// use are active from genesis. It lives in memory and seals a block only
+// when Commit is called or MineEvery runs; restarted, it is a new chain
+// (with the same genesis for the same accounts), so whatever recorded the
+// old one (the poster database) must be removed with it. Both come as a
+// *Chain, which is also the backend go-ethereum's contract bindings take.
+//
+// The "finalized" block tag is what the endpoint says. On the simulated
+// backend (and on geth --dev, which runs the same simulated beacon) the
+// finalized block is the last multiple of 32 at or below the head; on a
+// real network it is the consensus layer's, about two epochs behind.
+//
+// # Deployment
+//
+// Deploy wraps contracts.DeployL1 and waits for the four contracts (on a
+// simulated chain it seals the blocks itself). Contracts holds their
+// addresses and the deployment block, written to and read from a JSON
+// config file (WriteContracts, ReadContracts); Verify checks that the
+// addresses hold contracts wired to each other for the right L2 chain.
+//
+// # Eon keys
+//
+// EonKeys reads an eon's key with KeyBroadcast's eonKey view in the state
+// of the finalized block, so a key takes effect only once the block that
+// accepted it is final, and hands it out in tpke's compressed form
+// (contracts.EonKeyFromL1); it is a client.EonKeySource. A key is accepted
+// once and never changes, so each is read once and kept. Vote sends a
+// keyper's vote, estimated first so that KeyBroadcast's refusal comes back
+// as a *RevertError naming the contract's error; voting again what is
+// already voted or accepted sends nothing.
+//
+// # Origins and deposits
+//
+// Origin is the sequencer's ordering.L1Origin: Next(after) names the block
+// Confirmations below the head, never below after and at most MaxBlocks
+// above it, and returns L1Inbox's Deposit events of the blocks in
+// (after, origin] as batch.Deposit{L1TxHash, LogIndex, To, Amount}, sorted
+// by block and log index. The deposits of one answer are capped at
+// MaxDeposits by ending the origin before the block that would exceed it;
+// one block's deposits are never split. Reorganisations: Origin remembers
+// the hash of every origin it answered, and when the block at after has
+// another hash now, Next returns ErrReorged: the sequencer must not build
+// on an origin that is gone (the batches naming it are the sequencer's to
+// deal with). After a restart, Remember(the last batch's origin) restores
+// the check. A range whose last block changes while its logs are read is
+// refused the same way. Next reads L1 each time (four or five round trips);
+// a caller that must not wait on the network polls it from a goroutine.
+//
+// # Batch data
+//
+// What BatchInbox.submitBatch carries as data is
+//
+//	version (1) ‖ compression (0 none, 1 DEFLATE) ‖ payload
+//
+// with payload = RLP([batch wire encoding, keys message]): the batch as
+// batch.Batch.Encode gives it (signed commitment and transactions), and
+// its ordering.KeysMessage (one key per keyed envelope, the attestation,
+// the signers). EncodeBatchData writes it, DecodeBatchData reads it back
+// strictly, bounding the decompression by the batch limits. DEFLATE is
+// compress/flate at BestCompression: on a batch of 100 envelopes it saves
+// about 24% of the bytes (78 kB to 59 kB) and zstd (klauspost/compress,
+// only an indirect dependency) saved 0.6% more, not worth a new direct
+// dependency. The L2 block hash and state root travel in submitBatch's
+// header; the attestation covers (chain, eon, number, commitment hash).
+//
+// # Posting
+//
+// A Poster posts batches in number order from one L1 account. Enqueue
+// saves a posting in the poster's bbolt file and returns; Run is the
+// driver that posts; Post enqueues and waits for the confirmation. The
+// sequencer enqueues each executed batch, and after a restart enqueues
+// from Next(). The driver contract, every PollInterval and at once after
+// an Enqueue:
+//
+//  1. Read L1 at one head block: BatchInbox.nextNumber there and
+//     Confirmations blocks below, whether the sequencer is frozen, the
+//     account's nonce there and its pending nonce.
+//  2. Plan (makePlan, a pure function of the queue and that reading):
+//     postings below the confirmed nextNumber are confirmed; those below
+//     the head's are mined; the rest are open, and the first MaxInFlight
+//     of them are sent with consecutive nonces, several batches per L1
+//     block. An attempt not mined within ResubmitAfter is replaced with
+//     tip and fee cap raised by 12.5%. When a nonce was used without
+//     posting its batch (the transaction reverted, say because someone
+//     else posted that number first, or another transaction of the
+//     account took the nonce), or a nonce below the first open posting
+//     does not move, the open postings are renumbered from the account's
+//     nonce.
+//  3. Confirm: check that the commitment hash BatchInbox stored for each
+//     confirmed number is the queued one (ErrConflict otherwise), find the
+//     transaction that posted it for the Result (gas used), drop it from
+//     the queue and record the highest number posted, in one bbolt
+//     transaction.
+//  4. Send: gas is estimated for the first open posting (plus 20%; a
+//     refusal comes back as a *RevertError and nothing is sent); the
+//     postings pipelined behind it, which would revert in an estimate
+//     until it is mined, get its gas plus 48 per extra calldata byte. The
+//     fee cap is twice the head's base fee plus the suggested tip, and a
+//     transaction is always priced at least 12.5% above the last one sent
+//     with its nonce, so it replaces it. Each attempt (nonce, fees, gas,
+//     hash) is saved before it is sent.
+//
+// Why a batch is never posted twice: BatchInbox takes each number once
+// (strictly consecutive), so a second posting could only revert and waste
+// gas; the poster avoids even that by keeping one nonce per posting across
+// restarts. After a restart it loads the queue and the attempts, sends the
+// saved transactions again (same nonce, same fees), and reconciles with
+// nextNumber: whatever L1 has is confirmed, not sent again.
+//
+// Run stops on errors it cannot get past by itself: ErrConflict (another
+// commitment posted for a number: equivocation), ErrFrozen (the sequencer
+// is frozen on L1), ErrTooLarge (a posting above EIP-7825's transaction
+// gas cap: about 400 kB of calldata; blobs are not used yet), ErrDeepReorg
+// (batches seen confirmed are gone) and ErrWrongChain (the database belongs
+// to another chain, genesis, inbox or account). Any other failure is
+// logged, counted and tried again next round.
+//
+// The poster database: bucket meta holds the binding to (L1 chain id,
+// genesis hash, BatchInbox, account) and the highest number posted;
+// postings holds the queue by number; attempts the transaction in flight
+// of each; nonces the last fees sent with each nonce not yet mined.
+//
+// Metrics (veil_poster_*): the highest batch posted, postings queued,
+// transactions sent, fee bumps, renumberings, failed rounds, gas used.
+package l1
