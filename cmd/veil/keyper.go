@@ -155,16 +155,7 @@ func keyperRunCommand() *cli.Command {
 				maxBytes: c.Int("max-bytes"), maxGasLimit: c.Uint64("max-gas-limit"), strict: c.Bool("strict"),
 				dkgPhaseTimeout: c.Duration("dkg-phase-timeout"), metricsAddr: c.String("metrics-addr"),
 			}
-			if err := cfg.check(); err != nil {
-				return err
-			}
-			log, err := newLogger(c, c.App.ErrWriter)
-			if err != nil {
-				return err
-			}
-			ctx, stop := signalContext(c.Context)
-			defer stop()
-			return runKeyper(ctx, cfg, log)
+			return runProcess(c, cfg.check, func(ctx context.Context, log *slog.Logger) error { return runKeyper(ctx, cfg, log) })
 		},
 	})
 }

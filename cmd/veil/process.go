@@ -117,3 +117,18 @@ func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, lo
 func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 }
+
+// runProcess checks a process's config, builds its logger from the flags
+// and runs it until SIGINT or SIGTERM.
+func runProcess(c *cli.Context, check func() error, run func(context.Context, *slog.Logger) error) error {
+	if err := check(); err != nil {
+		return err
+	}
+	log, err := newLogger(c, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext(c.Context)
+	defer stop()
+	return run(ctx, log)
+}

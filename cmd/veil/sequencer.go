@@ -119,16 +119,7 @@ func sequencerCommand() *cli.Command {
 				staticOrigin: c.String("static-origin"), httpBodyLimit: c.Int("http-body-limit"), cacheMB: c.Int("cache-mb"),
 				metricsAddr: c.String("metrics-addr"),
 			}
-			if err := cfg.check(); err != nil {
-				return err
-			}
-			log, err := newLogger(c, c.App.ErrWriter)
-			if err != nil {
-				return err
-			}
-			ctx, stop := signalContext(c.Context)
-			defer stop()
-			return runSequencer(ctx, cfg, log)
+			return runProcess(c, cfg.check, func(ctx context.Context, log *slog.Logger) error { return runSequencer(ctx, cfg, log) })
 		},
 	})
 }
