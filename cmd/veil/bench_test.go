@@ -20,9 +20,6 @@ func benchApp() *cli.App { return newApp() }
 // from 8 accounts. Every transaction sent executes, the latencies are
 // ordered and positive, and the chart is a PNG.
 func TestBench(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a devnet")
-	}
 	dir := t.TempDir()
 	jsonPath, chartPath := filepath.Join(dir, "bench.json"), filepath.Join(dir, "bench.png")
 	var out, errOut bytes.Buffer
