@@ -46,7 +46,13 @@ type Cutter struct {
 	cfg           CutConfig
 	lastCut       time.Time
 	lastTimestamp uint64
+	emptyDue      bool
 }
+
+// CutEmpty makes the next decision cut a batch even with nothing to carry
+// (once): a chain still at genesis gets its first block at once, which
+// go-ethereum's transaction index needs before it answers lookups.
+func (c *Cutter) CutEmpty() { c.emptyDue = true }
 
 // NewCutter starts a cutter after a batch stamped lastTimestamp.
 func NewCutter(cfg CutConfig, lastTimestamp uint64) *Cutter {
@@ -87,11 +93,11 @@ func (c *Cutter) Decide(now time.Time, pending []Candidate, deposits int) (Cut, 
 		return Cut{}, false
 	}
 	n := c.Fit(pending, deposits)
-	due := now.Sub(c.lastCut) >= c.cfg.Interval && (len(pending) > 0 || deposits > 0)
+	due := now.Sub(c.lastCut) >= c.cfg.Interval && (len(pending) > 0 || deposits > 0 || c.emptyDue)
 	full := n < len(pending) && n > 0
 	if !due && !full {
 		return Cut{}, false
 	}
-	c.lastCut, c.lastTimestamp = now, ts
+	c.lastCut, c.lastTimestamp, c.emptyDue = now, ts, false
 	return Cut{Count: n, Timestamp: ts}, true
 }

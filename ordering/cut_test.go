@@ -20,6 +20,15 @@ func TestCutter(t *testing.T) {
 	if _, ok := c.Decide(t0, nil, 0); ok {
 		t.Fatal("cut an empty batch")
 	}
+	// Unless asked for once (a chain at genesis).
+	g := NewCutter(CutConfig{GasLimit: gasLimit, MaxTxs: 100, MaxBytes: 1 << 20}, 999)
+	g.CutEmpty()
+	if cut, ok := g.Decide(t0, nil, 0); !ok || cut.Count != 0 {
+		t.Fatalf("asked-for empty cut %+v %v", cut, ok)
+	}
+	if _, ok := g.Decide(t0.Add(2*time.Second), nil, 0); ok {
+		t.Fatal("a second empty batch")
+	}
 	// One pending: due (no batch cut yet).
 	cut, ok := c.Decide(t0, []Candidate{env}, 0)
 	if !ok || cut.Count != 1 || cut.Timestamp != 1000 {

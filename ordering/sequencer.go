@@ -281,6 +281,9 @@ func (s *Sequencer) restore() error {
 		cursor = c.FirstSeq + uint64(len(c.TxHashes))
 	}
 	s.cutter = NewCutter(s.cfg.Cut, max(lastTS, s.cfg.Chain.Timestamp))
+	if last == nil {
+		s.cutter.CutEmpty()
+	}
 	if err := s.pool.Seek(max(cursor, s.pool.Cursor())); err != nil {
 		return err
 	}
