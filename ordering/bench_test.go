@@ -1,7 +1,9 @@
 package ordering
 
 import (
+	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -30,7 +32,11 @@ func benchPipeline(b *testing.B, rate int) {
 	for i := range 5 {
 		h.startKeyper(i)
 	}
-	s := h.openSequencer(h.config(), 5)
+	cfg := h.config()
+	if v, err := strconv.Atoi(os.Getenv("VEIL_BENCH_MAX_TXS")); err == nil {
+		cfg.Cut.MaxTxs = v
+	}
+	s := h.openSequencer(cfg, 5)
 	var mu sync.Mutex
 	var commitToBlock, commitToKeys []time.Duration
 	executed := 0
