@@ -138,7 +138,12 @@ func runDevnet(ctx context.Context, cfg devnetConfig, out io.Writer, log *slog.L
 	}
 
 	// Keys: the sequencer's, and each keyper's.
-	seqKey, err := loadOrCreateKey(filepath.Join(dir, "sequencer.key"))
+	// The sequencer's key, as `veil sequencer init` writes it.
+	seqKeyPath := filepath.Join(dir, SequencerKeyFile)
+	seqKey, err := readSequencerKey(seqKeyPath)
+	if errors.Is(err, os.ErrNotExist) {
+		seqKey, err = createSequencerKey(seqKeyPath)
+	}
 	if err != nil {
 		return err
 	}
@@ -400,22 +405,6 @@ func saveDevnetState(dir string, s *devnetState) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(dir, "devnet.json"))
-}
-
-// loadOrCreateKey reads a hex secp256k1 key file (mode 0600), creating it
-// when absent.
-func loadOrCreateKey(path string) (*ecdsa.PrivateKey, error) {
-	k, err := crypto.LoadECDSA(path)
-	if err == nil {
-		return k, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	if k, err = crypto.GenerateKey(); err != nil {
-		return nil, err
-	}
-	return k, crypto.SaveECDSA(path, k)
 }
 
 // loopbackPort returns a 127.0.0.1 TCP port that was free a moment ago.

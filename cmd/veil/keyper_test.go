@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,12 +55,11 @@ func (b *logBuffer) String() string {
 // freePort returns a 127.0.0.1 TCP port that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := loopbackPort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // keyperInit runs `veil keyper init` and returns what it prints to register.
