@@ -251,7 +251,7 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 			return nil, ErrNotOnL1
 		}
 	}
-	rel, gas := classify(r.cfg, r.signer, b, r.released)
+	rel, gas := classify(r.cfg, r.signer, b, hash, r.released)
 	if c.GasLimit > r.cfg.MaxGasLimit || gas > c.GasLimit {
 		return nil, fmt.Errorf("%w: %d gas of %d", ErrGasBudget, gas, c.GasLimit)
 	}
@@ -278,12 +278,12 @@ func Classify(cfg ReleaseConfig, b *batch.Batch, released Released) (rel *Releas
 	if cfg.Limits.MaxCiphertext == 0 {
 		cfg.Limits = encmempool.DefaultLimits
 	}
-	return classify(cfg, types.LatestSignerForChainID(new(big.Int).SetUint64(cfg.ChainID)), b, released)
+	return classify(cfg, types.LatestSignerForChainID(new(big.Int).SetUint64(cfg.ChainID)), b, b.Commitment.Hash(), released)
 }
 
-func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, released Released) (*Release, uint64) {
+// classify is Classify for a commitment whose hash the caller has.
+func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, hash common.Hash, released Released) (*Release, uint64) {
 	c := &b.Commitment
-	hash := c.Hash()
 	rel := &Release{Number: c.Number, Hash: hash, BatchIdentity: tpke.BatchIdentity(c.ChainID, c.Eon, c.Number, hash)}
 	n := len(b.Txs)
 	envs := make([]*encmempool.Envelope, n)
