@@ -37,6 +37,8 @@ var (
 	// ErrStopped answers submissions after the sequencer stopped (a
 	// storage failure, or Close).
 	ErrStopped = errors.New("ordering: sequencer stopped")
+	// ErrUnknownBatch answers a question about a batch not executed yet.
+	ErrUnknownBatch = errors.New("ordering: batch not executed")
 )
 
 // Defaults.
@@ -410,6 +412,47 @@ func (s *Sequencer) executedBatch() uint64 {
 	return s.executed
 }
 
+// Executed is the highest executed batch number (the L2 head's number).
+func (s *Sequencer) Executed() uint64 { return s.executedBatch() }
+
+// ExecutedBatch is one executed batch with everything posting it to L1
+// takes.
+type ExecutedBatch struct {
+	Batch     *batch.Batch
+	Keys      *KeysMessage
+	BlockHash common.Hash
+	StateRoot common.Hash
+}
+
+// ExecutedBatch reads an executed batch back from the batch log and its
+// block from the chain (batch N is L2 block N). It answers ErrUnknownBatch
+// for a number not executed yet.
+func (s *Sequencer) ExecutedBatch(number uint64) (*ExecutedBatch, error) {
+	if number == 0 || number > s.executedBatch() {
+		return nil, fmt.Errorf("%w: %d", ErrUnknownBatch, number)
+	}
+	raw, keys, err := s.store.batch(number)
+	if err != nil {
+		return nil, fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
+	}
+	if len(raw) == 0 || len(keys) == 0 {
+		return nil, fmt.Errorf("%w: batch %d executed but not in the log", ErrStore, number)
+	}
+	b, err := batch.Decode(raw, s.limits())
+	if err != nil {
+		return nil, fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
+	}
+	km, err := DecodeKeysMessage(keys)
+	if err != nil {
+		return nil, fmt.Errorf("%w: keys of batch %d: %v", ErrStore, number, err)
+	}
+	h := s.exec.BlockChain().GetHeaderByNumber(number)
+	if h == nil {
+		return nil, fmt.Errorf("%w: block %d missing from the chain", ErrStore, number)
+	}
+	return &ExecutedBatch{Batch: b, Keys: km, BlockHash: h.Hash(), StateRoot: h.Root}, nil
+}
+
 // Address is the sequencer's address.
 func (s *Sequencer) Address() common.Address { return s.address }
 
@@ -779,33 +822,43 @@ func (s *Sequencer) finish(f *inflight) error {
 
 // blockInput decrypts a batch with its keys into the execution input.
 func (s *Sequencer) blockInput(f *inflight, km *KeysMessage) (*execution.BlockInput, error) {
-	c := &f.b.Commitment
-	in := &execution.BlockInput{Number: c.Number, BatchHash: f.rel.Hash, Timestamp: c.Timestamp, L1OriginNumber: c.L1OriginNumber,
-		L1OriginHash: c.L1OriginHash, GasLimit: c.GasLimit, FeeRecipient: c.FeeRecipient, Items: make([]execution.Item, len(f.b.Txs))}
+	return BlockInput(s.cfg.Chain.ChainID, f.b, f.rel, km, s.cfg.Limits)
+}
+
+// BlockInput decrypts a batch with its keys into the execution input: the
+// sequencer's and the verifier's one way from (batch, classification,
+// keys) to a block. rel is keyper.Classify's answer for the batch; km holds
+// one key per keyed envelope, in order (ErrKeys otherwise). An envelope
+// that fails to decrypt with its key is marked DecryptFailed and dropped
+// by execution; one without a key is marked NoKey.
+func BlockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, km *KeysMessage, lim encmempool.Limits) (*execution.BlockInput, error) {
+	c := &b.Commitment
+	in := &execution.BlockInput{Number: c.Number, BatchHash: rel.Hash, Timestamp: c.Timestamp, L1OriginNumber: c.L1OriginNumber,
+		L1OriginHash: c.L1OriginHash, GasLimit: c.GasLimit, FeeRecipient: c.FeeRecipient, Items: make([]execution.Item, len(b.Txs))}
 	for _, d := range c.Deposits {
 		in.Deposits = append(in.Deposits, execution.Deposit{To: d.To, Amount: d.Amount})
 	}
 	keys, err := km.ParsedKeys()
-	if err != nil || len(keys) != len(f.rel.Keyed) {
-		return nil, fmt.Errorf("ordering: keys of batch %d: %d for %d identities: %v", c.Number, len(keys), len(f.rel.Keyed), err)
+	if err != nil || len(keys) != len(rel.Keyed) {
+		return nil, fmt.Errorf("%w: batch %d: %d keys for %d identities: %v", ErrKeysMessage, c.Number, len(keys), len(rel.Keyed), err)
 	}
-	signer := types.LatestSignerForChainID(new(big.Int).SetUint64(s.cfg.Chain.ChainID))
-	for i, tx := range f.b.Txs {
+	signer := types.LatestSignerForChainID(new(big.Int).SetUint64(chainID))
+	for i, tx := range b.Txs {
 		in.Items[i] = execution.Item{Tx: tx, Status: execution.NotEnvelope}
 	}
-	for _, nk := range f.rel.NoKey {
+	for _, nk := range rel.NoKey {
 		in.Items[nk.Index].Status = execution.NoKey
 	}
-	items := make([]tpke.DecryptItem, len(f.rel.Keyed))
-	for i, k := range f.rel.Keyed {
-		env, err := encmempool.DecodeEnvelope(f.b.Txs[k.Index], signer, contracts.EncryptedInboxAddress, s.cfg.Limits)
+	items := make([]tpke.DecryptItem, len(rel.Keyed))
+	for i, k := range rel.Keyed {
+		env, err := encmempool.DecodeEnvelope(b.Txs[k.Index], signer, contracts.EncryptedInboxAddress, lim)
 		if err != nil {
 			return nil, fmt.Errorf("ordering: keyed envelope %d of batch %d does not parse: %w", k.Index, c.Number, err)
 		}
 		items[i] = tpke.DecryptItem{Key: keys[i], ID: k.Identity, Ciphertext: env.Ciphertext, AD: env.AssociatedData()}
 	}
 	for i, r := range tpke.DecryptBatch(items) {
-		it := &in.Items[f.rel.Keyed[i].Index]
+		it := &in.Items[rel.Keyed[i].Index]
 		if r.Err != nil {
 			it.Status = execution.DecryptFailed
 			continue
