@@ -76,6 +76,12 @@ type RunConfig struct {
 	// PointCache may be shared with other components of the process (an
 	// in-process devnet).
 	PointCache *tpke.PointCache
+	// VoteEonKey, when set, votes the eon key (tpke's compressed form) on
+	// L1 once the DKG has it, at every start (a vote already cast or a key
+	// already accepted sends nothing: the l1 package's EonKeys.Vote). A
+	// failed vote is retried with backoff while the keyper releases shares;
+	// it never stops the keyper.
+	VoteEonKey func(ctx context.Context, eon uint64, key []byte) error
 }
 
 // Run is the keyper process after start-up: it finds this keyper in the
@@ -135,6 +141,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	follow, stopFollow := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { node.FollowL1(follow, cfg.L1, cfg.L1Follow) })
+	if cfg.VoteEonKey != nil {
+		wg.Go(func() { voteEonKey(follow, log, cfg.VoteEonKey, c.Eon, res.EonPublicKey.Bytes()) })
+	}
 	log.Info("keyper running", "eon_key", hex.EncodeToString(res.EonPublicKey.Bytes()), "qualified", res.Qualified,
 		"dkg_took", took.Round(time.Millisecond), "sequencer", c.Sequencer, "l1_confirmations", cfg.L1Follow.Confirmations,
 		"max_drift", rel.MaxDrift)
@@ -147,4 +156,27 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	node.Stop()
 	wg.Wait()
 	return node.Err()
+}
+
+// voteEonKey votes the eon key on L1, retrying with backoff (1 s doubling
+// to 1 min) until the vote is in or ctx ends.
+func voteEonKey(ctx context.Context, log *slog.Logger, vote func(context.Context, uint64, []byte) error, eon uint64, key []byte) {
+	wait := time.Second
+	for {
+		err := vote(ctx, eon, key)
+		if err == nil {
+			log.Info("eon key voted on L1")
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("voting the eon key on L1 failed; trying again", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }

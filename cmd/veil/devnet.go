@@ -27,6 +27,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/keyfile"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/ordering"
@@ -140,10 +141,7 @@ func runDevnet(ctx context.Context, cfg devnetConfig, out io.Writer, log *slog.L
 	// Keys: the sequencer's, and each keyper's.
 	// The sequencer's key, as `veil sequencer init` writes it.
 	seqKeyPath := filepath.Join(dir, SequencerKeyFile)
-	seqKey, err := readSequencerKey(seqKeyPath)
-	if errors.Is(err, os.ErrNotExist) {
-		seqKey, err = createSequencerKey(seqKeyPath)
-	}
+	seqKey, err := keyfile.ReadOrCreate(seqKeyPath)
 	if err != nil {
 		return err
 	}

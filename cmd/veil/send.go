@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/encmempool/client"
+	"github.com/veil-l2/veil/internal/keyfile"
 )
 
 func sendCommand() *cli.Command {
@@ -107,7 +108,7 @@ func keyFlag(c *cli.Context, name string) (*ecdsa.PrivateKey, error) {
 		if hexKey != "" {
 			return nil, fmt.Errorf("give --%s or --%s-file, not both", name, name)
 		}
-		k, err := crypto.LoadECDSA(f)
+		k, err := keyfile.Read(f)
 		if err != nil {
 			return nil, fmt.Errorf("--%s-file: %w", name, err)
 		}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +23,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/keyfile"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/ordering"
@@ -47,7 +46,6 @@ const (
 // Errors of `veil sequencer`: bad flags, a bad key file, a bad eon file.
 var (
 	errSequencerRun = errors.New("sequencer")
-	errSequencerKey = errors.New("sequencer key file")
 	errEonFile      = errors.New("eon file")
 	errNoL1Origin   = errors.New("sequencer: no confirmed L1 block known yet")
 	errL1Behind     = errors.New("sequencer: L1 is behind the last batch's origin")
@@ -145,7 +143,7 @@ func sequencerInitCommand() *cli.Command {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return err
 			}
-			key, err := createSequencerKey(path)
+			key, err := keyfile.Create(path)
 			if err != nil {
 				return err
 			}
@@ -333,7 +331,7 @@ func parseStaticOrigin(s string) (ordering.Origin, error) {
 // sequencer, and runs until ctx ends or the sequencer stops on a failure.
 // It closes the sequencer, then the p2p node. It returns nil when ctx ends.
 func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) error {
-	key, err := readSequencerKey(cfg.keyFile)
+	key, err := keyfile.Read(cfg.keyFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no sequencer key at %s (create it with `veil sequencer init --datadir %s`): %w", cfg.keyFile, cfg.datadir, err)
 	} else if err != nil {
@@ -472,51 +470,6 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 	}
 	log.Info("sequencer stopped")
 	return nil
-}
-
-// createSequencerKey writes a new key to path (mode 0600); it never
-// overwrites one.
-func createSequencerKey(path string) (*ecdsa.PrivateKey, error) {
-	key, err := crypto.GenerateKey()
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("%w: %s exists; init never overwrites a key: %w", errSequencerKey, path, err)
-	} else if err != nil {
-		return nil, err
-	}
-	_, err = f.WriteString(hex.EncodeToString(crypto.FromECDSA(key)) + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if err = errors.Join(err, f.Close()); err != nil {
-		os.Remove(path)
-		return nil, err
-	}
-	return key, nil
-}
-
-// readSequencerKey reads a hex key file that only its owner may access.
-func readSequencerKey(path string) (*ecdsa.PrivateKey, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if mode := st.Mode().Perm(); mode&0o077 != 0 {
-		return nil, fmt.Errorf("%w: %s has mode %04o, so others may read the key; run chmod 600 %s", errSequencerKey, path, mode, path)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	key, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(raw)), "0x"))
-	if err != nil {
-		// The error names no key material.
-		return nil, fmt.Errorf("%w: %s holds no hex secp256k1 key: %v", errSequencerKey, path, err)
-	}
-	return key, nil
 }
 
 // eonFileJSON is the eon file: the public result of the committee's DKG

@@ -32,6 +32,7 @@ import (
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/keyfile"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/keyper/dkg"
 	"github.com/veil-l2/veil/ordering"
@@ -492,7 +493,7 @@ func TestSequencerRejects(t *testing.T) {
 		{"no key", []string{"--datadir", filepath.Join(root, "empty"), "--chain", chain, "--committee", committee,
 			"--eon-file", eonFile, "--l1-rpc", l1}, nil, fs.ErrNotExist, "veil sequencer init --datadir"},
 		{"key readable by others", []string{"--datadir", loose, "--chain", looseChain, "--committee", looseCommittee,
-			"--eon-file", eonFile, "--l1-rpc", l1}, nil, errSequencerKey, "chmod 600"},
+			"--eon-file", eonFile, "--l1-rpc", l1}, nil, keyfile.ErrKeyFile, "chmod 600"},
 		{"key of another sequencer", []string{"--datadir", mine, "--chain", looseChain, "--committee", committee, "--eon-file", eonFile,
 			"--l1-rpc", l1}, nil, errSequencerRun, "the chain config"},
 		{"committee of another sequencer", []string{"--datadir", mine, "--chain", chain, "--committee", otherSeq, "--eon-file", eonFile,
