@@ -45,7 +45,9 @@ type Chain struct {
 	Client
 	chainID *big.Int
 	sim     *simulated.Backend
-	close   func() error
+	// commit seals a block on an in-process chain (nil for a dialed one).
+	commit func() common.Hash
+	close  func() error
 }
 
 // Dial connects to an Ethereum JSON-RPC endpoint (http, ws or an IPC path).
@@ -94,7 +96,7 @@ func NewSimulated(alloc types.GenesisAlloc) (*Chain, error) {
 		sim.Close()
 		return nil, fmt.Errorf("l1: chain id of the simulated backend: %w", err)
 	}
-	return &Chain{Client: client, chainID: id, sim: sim, close: sim.Close}, nil
+	return &Chain{Client: client, chainID: id, sim: sim, commit: sim.Commit, close: sim.Close}, nil
 }
 
 // Signer signs L1 transactions for this chain.
@@ -106,16 +108,16 @@ func (c *Chain) Simulated() *simulated.Backend { return c.sim }
 
 // Commit seals a block on the simulated chain and returns its hash.
 func (c *Chain) Commit() (common.Hash, error) {
-	if c.sim == nil {
+	if c.commit == nil {
 		return common.Hash{}, ErrNotSimulated
 	}
-	return c.sim.Commit(), nil
+	return c.commit(), nil
 }
 
 // MineEvery seals a block on the simulated chain every period until ctx
 // ends: an in-process L1 with a block time, as geth --dev --dev.period.
 func (c *Chain) MineEvery(ctx context.Context, period time.Duration) error {
-	if c.sim == nil {
+	if c.commit == nil {
 		return ErrNotSimulated
 	}
 	t := time.NewTicker(period)
@@ -125,7 +127,7 @@ func (c *Chain) MineEvery(ctx context.Context, period time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			c.sim.Commit()
+			c.commit()
 		}
 	}
 }

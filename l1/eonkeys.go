@@ -107,6 +107,16 @@ func (e *EonKeys) Get(ctx context.Context, eon uint64) (EonKey, error) {
 	return k, nil
 }
 
+// Accepted says whether the eon has an accepted key in the latest state,
+// final or not yet.
+func (e *EonKeys) Accepted(ctx context.Context, eon uint64) (bool, error) {
+	cur, err := view(ctx, e.chain, e.broadcast, e.kb.PackEonKey(eon), e.kb.UnpackEonKey)
+	if err != nil {
+		return false, err
+	}
+	return len(cur.Key) != 0, nil
+}
+
 // Vote votes key (tpke's compressed eon key) as eon's key for keyper set
 // set from the keyper's L1 account, and waits until the vote is mined. It
 // returns at once, sending nothing, when the keyper has voted for (set,

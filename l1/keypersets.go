@@ -1,0 +1,79 @@
+package l1
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/veil-l2/veil/contracts"
+)
+
+// ErrNoKeyperSet reports a keyper set that KeyperSetManager does not have
+// (in the state read).
+var ErrNoKeyperSet = errors.New("l1: no such keyper set")
+
+// KeyperSet is one of KeyperSetManager's keyper sets.
+type KeyperSet struct {
+	Index           uint64
+	Members         []common.Address // in keyper-index order
+	Threshold       uint64
+	ActivationBlock uint64
+}
+
+// AddKeyperSet appends a keyper set from the manager's owner and waits
+// until it is mined; it returns the set's index. KeyperSetManager's
+// refusals come back as a *RevertError naming the contract's error.
+func AddKeyperSet(ctx context.Context, chain *Chain, c Contracts, owner *ecdsa.PrivateKey, members []common.Address,
+	threshold, activation uint64) (uint64, error) {
+	ksm := contracts.NewKeyperSetManager()
+	tx, err := chain.sendCall(ctx, owner, c.Manager, ksm.PackAddKeyperSet(members, threshold, activation))
+	if err != nil {
+		return 0, fmt.Errorf("l1: adding a keyper set: %w", err)
+	}
+	r, err := chain.waitMined(ctx, tx.Hash(), 100*time.Millisecond)
+	if err != nil {
+		return 0, err
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		return 0, fmt.Errorf("l1: adding a keyper set reverted in block %d (%s)", r.BlockNumber, tx.Hash())
+	}
+	for _, l := range r.Logs {
+		if ev, err := ksm.UnpackKeyperSetAddedEvent(l); err == nil {
+			return ev.Index, nil
+		}
+	}
+	return 0, fmt.Errorf("l1: adding a keyper set: no KeyperSetAdded event in %s", tx.Hash())
+}
+
+// KeyperSets reads keyper sets in the state of the finalized block: sets
+// take effect only once the block that added them is final.
+func KeyperSets(ctx context.Context, chain *Chain, c Contracts) ([]KeyperSet, error) {
+	fin, err := chain.Finalized(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := fin.Hash()
+	return keyperSetsAt(ctx, chain, c, &h)
+}
+
+func keyperSetsAt(ctx context.Context, chain *Chain, c Contracts, at *common.Hash) ([]KeyperSet, error) {
+	ksm := contracts.NewKeyperSetManager()
+	n, err := viewAt(ctx, chain, c.Manager, ksm.PackKeyperSetCount(), ksm.UnpackKeyperSetCount, at)
+	if err != nil {
+		return nil, fmt.Errorf("l1: keyper set count: %w", err)
+	}
+	sets := make([]KeyperSet, n)
+	for i := range sets {
+		out, err := viewAt(ctx, chain, c.Manager, ksm.PackKeyperSet(uint64(i)), ksm.UnpackKeyperSet, at)
+		if err != nil {
+			return nil, fmt.Errorf("l1: keyper set %d: %w", i, err)
+		}
+		sets[i] = KeyperSet{Index: uint64(i), Members: out.Members, Threshold: out.Threshold, ActivationBlock: out.ActivationBlock}
+	}
+	return sets, nil
+}
