@@ -48,6 +48,8 @@ type Chain struct {
 	// commit seals a block on an in-process chain (nil for a dialed one).
 	commit func() common.Hash
 	close  func() error
+	// endpoint is an embedded chain's JSON-RPC URL.
+	endpoint string
 }
 
 // Dial connects to an Ethereum JSON-RPC endpoint (http, ws or an IPC path).

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"strconv"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
@@ -28,8 +30,11 @@ import (
 // block's state is written with the block), so a process killed at any
 // moment restarts on the last block it sealed. The genesis accounts must
 // be the same at every start (go-ethereum refuses another genesis for a
-// database). It opens no network port and no IPC socket.
-func OpenEmbedded(dir string, alloc types.GenesisAlloc) (*Chain, error) {
+// database). It opens no IPC socket and no p2p port; with httpAddr
+// (host:port, port 0 picks one) it serves Ethereum JSON-RPC (eth, net,
+// web3) over HTTP there, for wallets, `veil verify` and other tools
+// (HTTPEndpoint gives the URL).
+func OpenEmbedded(dir string, alloc types.GenesisAlloc, httpAddr string) (*Chain, error) {
 	if dir == "" {
 		return nil, errors.New("l1: an embedded L1 needs a directory")
 	}
@@ -39,6 +44,17 @@ func OpenEmbedded(dir string, alloc types.GenesisAlloc) (*Chain, error) {
 	nodeConf.IPCPath = ""
 	nodeConf.HTTPHost, nodeConf.WSHost, nodeConf.AuthAddr = "", "", ""
 	nodeConf.P2P = p2p.Config{NoDiscovery: true, MaxPeers: 0, ListenAddr: ""}
+	if httpAddr != "" {
+		host, port, err := net.SplitHostPort(httpAddr)
+		if err != nil {
+			return nil, fmt.Errorf("l1: embedded HTTP address %q: %w", httpAddr, err)
+		}
+		if nodeConf.HTTPPort, err = strconv.Atoi(port); err != nil {
+			return nil, fmt.Errorf("l1: embedded HTTP address %q: %w", httpAddr, err)
+		}
+		nodeConf.HTTPHost, nodeConf.HTTPModules = host, []string{"eth", "net", "web3"}
+		nodeConf.HTTPVirtualHosts = []string{"*"}
+	}
 	stack, err := node.New(&nodeConf)
 	if err != nil {
 		return nil, fmt.Errorf("l1: embedded node in %s: %w", dir, err)
@@ -82,8 +98,16 @@ func OpenEmbedded(dir string, alloc types.GenesisAlloc) (*Chain, error) {
 		client.Close()
 		return errors.Join(beacon.Stop(), stack.Close())
 	}
-	return &Chain{Client: client, chainID: id, commit: beacon.Commit, close: closeAll}, nil
+	c := &Chain{Client: client, chainID: id, commit: beacon.Commit, close: closeAll}
+	if httpAddr != "" {
+		c.endpoint = stack.HTTPEndpoint()
+	}
+	return c, nil
 }
+
+// HTTPEndpoint is the URL of an embedded L1's JSON-RPC ("" when it serves
+// none, and for other chains).
+func (c *Chain) HTTPEndpoint() string { return c.endpoint }
 
 // SealToFinalized seals blocks on an in-process chain until its head is
 // final (a multiple of 32): what waiting for finality takes on a

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"math/big"
 	"sync"
 	"time"
 
@@ -165,8 +166,13 @@ func (e *EonKeys) Vote(ctx context.Context, keyper *ecdsa.PrivateKey, set, eon u
 // pending nonce and the fees of fees(). A call the contract refuses comes
 // back as a *RevertError before anything is sent.
 func (c *Chain) sendCall(ctx context.Context, key *ecdsa.PrivateKey, to common.Address, data []byte) (*types.Transaction, error) {
+	return c.sendValueCall(ctx, key, to, nil, data)
+}
+
+// sendValueCall is sendCall with value wei attached (nil: none).
+func (c *Chain) sendValueCall(ctx context.Context, key *ecdsa.PrivateKey, to common.Address, value *big.Int, data []byte) (*types.Transaction, error) {
 	from := crypto.PubkeyToAddress(key.PublicKey)
-	gas, err := c.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: data})
+	gas, err := c.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Value: value, Data: data})
 	if err != nil {
 		return nil, asRevert(err)
 	}
@@ -179,7 +185,7 @@ func (c *Chain) sendCall(ctx context.Context, key *ecdsa.PrivateKey, to common.A
 		return nil, err
 	}
 	tx, err := types.SignNewTx(key, c.Signer(), &types.DynamicFeeTx{ChainID: c.chainID, Nonce: nonce, GasTipCap: tip,
-		GasFeeCap: feeCap, Gas: gas + gas/5, To: &to, Data: data})
+		GasFeeCap: feeCap, Gas: gas + gas/5, To: &to, Value: value, Data: data})
 	if err != nil {
 		return nil, err
 	}

@@ -5,10 +5,8 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/veil-l2/veil/contracts"
 )
@@ -31,23 +29,16 @@ type KeyperSet struct {
 func AddKeyperSet(ctx context.Context, chain *Chain, c Contracts, owner *ecdsa.PrivateKey, members []common.Address,
 	threshold, activation uint64) (uint64, error) {
 	ksm := contracts.NewKeyperSetManager()
-	tx, err := chain.sendCall(ctx, owner, c.Manager, ksm.PackAddKeyperSet(members, threshold, activation))
-	if err != nil {
-		return 0, fmt.Errorf("l1: adding a keyper set: %w", err)
-	}
-	r, err := chain.waitMined(ctx, tx.Hash(), 100*time.Millisecond)
+	r, err := sendAndWait(ctx, chain, owner, c.Manager, nil, ksm.PackAddKeyperSet(members, threshold, activation), "adding a keyper set")
 	if err != nil {
 		return 0, err
-	}
-	if r.Status != types.ReceiptStatusSuccessful {
-		return 0, fmt.Errorf("l1: adding a keyper set reverted in block %d (%s)", r.BlockNumber, tx.Hash())
 	}
 	for _, l := range r.Logs {
 		if ev, err := ksm.UnpackKeyperSetAddedEvent(l); err == nil {
 			return ev.Index, nil
 		}
 	}
-	return 0, fmt.Errorf("l1: adding a keyper set: no KeyperSetAdded event in %s", tx.Hash())
+	return 0, fmt.Errorf("l1: adding a keyper set: no KeyperSetAdded event in %s", r.TxHash)
 }
 
 // KeyperSets reads keyper sets in the state of the finalized block: sets

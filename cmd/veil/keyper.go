@@ -21,6 +21,7 @@ import (
 	"github.com/veil-l2/veil/execution"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
+	l1pkg "github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/ordering"
 )
 
@@ -103,6 +104,7 @@ type keyperRunConfig struct {
 	listen          []string
 	peers           []string
 	l1RPC           string
+	contracts       string
 	l1Confirmations uint64
 	maxDrift        time.Duration
 	maxTxs          int
@@ -127,6 +129,9 @@ func keyperRunCommand() *cli.Command {
 			"a confirmed L1 block the keyper has seen)", EnvVars: env("KEYPER_L1_RPC")},
 		&cli.Uint64Flag{Name: "l1-confirmations", Value: 2, Usage: "blocks on top of an L1 block before it may be a batch's origin",
 			EnvVars: env("KEYPER_L1_CONFIRMATIONS")},
+		&cli.StringFlag{Name: "contracts", Usage: "Veil's L1 contracts file (veil l1 deploy writes it): when given, the keyper votes " +
+			"the eon key on KeyBroadcast from its address, for the keyper set on L1 with the committee's members and threshold " +
+			"(the address needs L1 ETH for the vote)", EnvVars: env("KEYPER_CONTRACTS")},
 		&cli.DurationFlag{Name: "max-drift", Value: 10 * time.Second, Usage: "largest difference allowed between a batch's timestamp " +
 			"and the local clock (whole seconds)", EnvVars: env("KEYPER_MAX_DRIFT")},
 		&cli.IntFlag{Name: "max-txs", Value: ordering.DefaultMaxTxs, Usage: "most transactions in a batch", EnvVars: env("KEYPER_MAX_TXS")},
@@ -151,7 +156,7 @@ func keyperRunCommand() *cli.Command {
 			cfg := keyperRunConfig{
 				datadir: c.String("datadir"), passphraseFile: c.String("passphrase-file"), committee: c.String("committee"),
 				listen: c.StringSlice("listen"), peers: c.StringSlice("peers"), l1RPC: c.String("l1-rpc"),
-				l1Confirmations: c.Uint64("l1-confirmations"), maxDrift: c.Duration("max-drift"), maxTxs: c.Int("max-txs"),
+				contracts: c.String("contracts"), l1Confirmations: c.Uint64("l1-confirmations"), maxDrift: c.Duration("max-drift"), maxTxs: c.Int("max-txs"),
 				maxBytes: c.Int("max-bytes"), maxGasLimit: c.Uint64("max-gas-limit"), strict: c.Bool("strict"),
 				dkgPhaseTimeout: c.Duration("dkg-phase-timeout"), metricsAddr: c.String("metrics-addr"),
 			}
@@ -261,17 +266,64 @@ func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error
 	}
 	cancelProbe()
 
+	var vote func(ctx context.Context, eon uint64, key []byte) error
+	if cfg.contracts != "" {
+		cs, err := l1pkg.ReadContracts(cfg.contracts)
+		if err != nil {
+			return err
+		}
+		chain, err := l1pkg.Dial(ctx, cfg.l1RPC)
+		if err != nil {
+			return fmt.Errorf("--l1-rpc: connecting to %s: %w", l1Name, redactURL(errors.Unwrap(err), l1Name))
+		}
+		defer chain.Close()
+		vote = keyperVoter(chain, cs, committee, keys)
+	}
 	err = keyper.Run(ctx, keyper.RunConfig{Committee: committee, Keys: keys, Passphrase: pass, Store: store, P2P: node,
 		L1: l1, L1Follow: keyper.L1FollowConfig{Confirmations: cfg.l1Confirmations},
 		Release: keyper.ReleaseConfig{MaxDrift: uint64(cfg.maxDrift / time.Second), MaxTxs: cfg.maxTxs, MaxBytes: cfg.maxBytes,
 			MaxGasLimit: cfg.maxGasLimit, Strict: cfg.strict},
-		DKGPhaseTimeout: cfg.dkgPhaseTimeout, Logger: log, Registry: reg})
+		DKGPhaseTimeout: cfg.dkgPhaseTimeout, Logger: log, Registry: reg, VoteEonKey: vote})
 	if err != nil {
 		log.Error("keyper stopped", "err", err)
 		return err
 	}
 	log.Info("keyper stopped")
 	return nil
+}
+
+// errNoKeyperSet: L1 has no final keyper set with the committee's members
+// and threshold (yet).
+var errNoKeyperSet = errors.New("keyper: no keyper set on L1 matches the committee")
+
+// keyperVoter votes the eon key for the newest final keyper set on L1 whose
+// members (in order) and threshold are the committee's.
+func keyperVoter(chain *l1pkg.Chain, cs l1pkg.Contracts, committee *keyper.Committee, keys *keyper.Keys) func(context.Context, uint64, []byte) error {
+	eonKeys := l1pkg.NewEonKeys(chain, cs)
+	return func(ctx context.Context, eon uint64, key []byte) error {
+		sets, err := l1pkg.KeyperSets(ctx, chain, cs)
+		if err != nil {
+			return err
+		}
+		for i := len(sets) - 1; i >= 0; i-- {
+			if sameMembers(sets[i], committee) {
+				return eonKeys.Vote(ctx, keys.Signing, sets[i].Index, eon, key)
+			}
+		}
+		return fmt.Errorf("%w: %d final sets", errNoKeyperSet, len(sets))
+	}
+}
+
+func sameMembers(s l1pkg.KeyperSet, c *keyper.Committee) bool {
+	if len(s.Members) != len(c.Members) || s.Threshold != uint64(c.Threshold) {
+		return false
+	}
+	for i, m := range c.Members {
+		if s.Members[i] != m.Address {
+			return false
+		}
+	}
+	return true
 }
 
 // l1Endpoint is an L1 JSON-RPC client whose errors name the endpoint by

@@ -1,7 +1,10 @@
 // Command veil is Veil's single binary. Each production process is a
-// subcommand; until the devnet exists, `veil demo` shows the threshold
-// encryption end to end and `veil vectors` writes the test-vector file that
-// clients in other languages check themselves against.
+// subcommand: `veil devnet` runs the whole system in one process; `veil
+// keyper` and `veil sequencer` are the production processes; `veil l1`
+// deploys and drives the L1 contracts; `veil send` and `veil proxy` are for
+// users; `veil demo` shows the threshold encryption end to end and `veil
+// vectors` writes the test-vector file that clients in other languages
+// check themselves against.
 package main
 
 import (
@@ -28,6 +31,7 @@ func newApp() *cli.App {
 			sendCommand(),
 			benchCommand(),
 			proxyCommand(),
+			l1Command(),
 			vectorsCommand(),
 		},
 	}

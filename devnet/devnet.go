@@ -1,0 +1,516 @@
+package devnet
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/math"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/keyfile"
+	"github.com/veil-l2/veil/internal/p2p"
+	"github.com/veil-l2/veil/keyper"
+	"github.com/veil-l2/veil/keyper/dkg"
+	"github.com/veil-l2/veil/l1"
+)
+
+const (
+	// ChainID is the devnet's L2 chain id.
+	ChainID = 7117
+	// Eon is the devnet committee's eon number.
+	Eon = 1
+	// Accounts is how many dev accounts are funded.
+	Accounts = 10
+	// ForcedInclusionDeadline is L1Inbox's deadline, in L1 blocks.
+	ForcedInclusionDeadline = 32
+	// StateFile is the devnet's own record in its directory.
+	StateFile = "devnet.json"
+)
+
+// ErrConfig reports a devnet configuration that cannot run.
+var ErrConfig = errors.New("devnet: invalid configuration")
+
+// Config is one devnet.
+type Config struct {
+	// Dir keeps the state; "" means a temporary directory removed by Close.
+	Dir       string
+	Keypers   int // committee size n (default 5)
+	Threshold int // keypers needed for a key, t (default 3)
+	// Interval is the batch interval, the L2 block time (default 1 s).
+	Interval time.Duration
+	// HTTPAddr and WSAddr are the sequencer's JSON-RPC endpoints
+	// (host:port, port 0 picks one; "" for none).
+	HTTPAddr, WSAddr string
+	// L1HTTPAddr is where the in-process L1 serves Ethereum JSON-RPC
+	// (host:port, port 0 picks one; "" for none).
+	L1HTTPAddr string
+	// L1BlockTime is the in-process L1's block time (default 2 s).
+	L1BlockTime time.Duration
+	// L1Confirmations: a batch's L1 origin and its deposits are this many
+	// L1 blocks below the head (default 1).
+	L1Confirmations uint64
+	// DevAccountBalance is each dev account's L2 and L1 balance (default
+	// 10000 ether).
+	DevAccountBalance *big.Int
+	// Progress, when set, is told what the devnet is doing while it starts.
+	Progress func(format string, args ...any)
+	Logger   *slog.Logger
+}
+
+func (c *Config) defaults() error {
+	if c.Keypers == 0 {
+		c.Keypers = 5
+	}
+	if c.Threshold == 0 {
+		c.Threshold = 3
+	}
+	if c.Interval == 0 {
+		c.Interval = time.Second
+	}
+	if c.L1BlockTime == 0 {
+		c.L1BlockTime = 2 * time.Second
+	}
+	if c.L1Confirmations == 0 {
+		c.L1Confirmations = 1
+	}
+	if c.DevAccountBalance == nil {
+		c.DevAccountBalance = Ether(10_000)
+	}
+	if c.Progress == nil {
+		c.Progress = func(string, ...any) {}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case c.Keypers < 1 || c.Threshold < 1 || c.Threshold > c.Keypers:
+		return fmt.Errorf("%w: need 1 <= threshold (%d) <= keypers (%d)", ErrConfig, c.Threshold, c.Keypers)
+	case 2*c.Threshold <= c.Keypers:
+		return fmt.Errorf("%w: threshold %d of %d keypers: two disjoint quorums could release keys for different batches; "+
+			"need threshold > keypers/2", ErrConfig, c.Threshold, c.Keypers)
+	case c.Interval < time.Second:
+		return fmt.Errorf("%w: batch interval %v: L2 block timestamps are whole seconds, so at least 1s", ErrConfig, c.Interval)
+	}
+	return nil
+}
+
+// state is what a devnet keeps in its directory besides the components'
+// own stores.
+type state struct {
+	Chain     *execution.ChainConfig `json:"chain"`
+	Contracts *l1.Contracts          `json:"contracts,omitempty"`
+	KeyperSet uint64                 `json:"keyperSet"`
+}
+
+// Devnet is the running system. Its fields are read-only.
+type Devnet struct {
+	cfg  Config
+	dir  string
+	tmp  bool
+	st   *state
+	log  *slog.Logger
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+
+	// L1 is the in-process L1 chain.
+	L1 *l1.Chain
+	// Contracts are Veil's L1 contracts on it.
+	Contracts l1.Contracts
+	// Committee is the keyper committee of the eon.
+	Committee *keyper.Committee
+	// EonKey is the eon key as accepted on L1.
+	EonKey *tpke.EonPublicKey
+	// SequencerKey signs batches and receipts and posts to L1.
+	SequencerKey *ecdsa.PrivateKey
+
+	keyperKeys []*keyper.Keys
+	hostKeys   []string // libp2p host key files: [0] the sequencer, [i+1] keyper i
+	listen     []string
+	ids        []string
+	points     *tpke.PointCache
+	shares     []*tpke.PublicShare
+
+	mu       sync.Mutex
+	keypers  []*keyperProc
+	seq      *seqProc
+	failures chan error
+}
+
+// Start brings the devnet up: the L1 with the contracts deployed and the
+// keyper set added, the keypers with their DKG and their votes for the eon
+// key on L1, the sequencer with its JSON-RPC, and the poster. It returns
+// once the eon key is final on L1 and the sequencer runs.
+func Start(ctx context.Context, cfg Config) (d *Devnet, err error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	d = &Devnet{cfg: cfg, dir: cfg.Dir, log: cfg.Logger, failures: make(chan error, cfg.Keypers+4), points: tpke.NewPointCache(1 << 16)}
+	d.ctx, d.stop = context.WithCancel(context.Background())
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	if d.dir == "" {
+		if d.dir, err = os.MkdirTemp("", "veil-devnet-"); err != nil {
+			return nil, err
+		}
+		d.tmp = true
+	}
+	if err := os.MkdirAll(d.dir, 0o700); err != nil {
+		return nil, err
+	}
+	if d.st, err = loadState(d.dir); err != nil {
+		return nil, err
+	}
+	if err := d.loadKeys(); err != nil {
+		return nil, err
+	}
+	if err := d.startL1(ctx); err != nil {
+		return nil, err
+	}
+	if err := d.writeConfigs(); err != nil {
+		return nil, err
+	}
+	if err := d.startKeypers(); err != nil {
+		return nil, err
+	}
+	if err := d.awaitEonKey(ctx); err != nil {
+		return nil, err
+	}
+	if err := d.StartSequencer(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// DevAccount returns dev account i's key: derived from a fixed seed, the
+// same everywhere, for development only.
+func DevAccount(i int) *ecdsa.PrivateKey {
+	seed := crypto.Keccak256([]byte("veil devnet account"), binary.BigEndian.AppendUint64(nil, uint64(i)))
+	for {
+		// A hash is a valid key except with negligible probability; hash
+		// again in that case.
+		if k, err := crypto.ToECDSA(seed); err == nil {
+			return k
+		}
+		seed = crypto.Keccak256(seed)
+	}
+}
+
+// Ether is n ether in wei.
+func Ether(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(params.Ether)) }
+
+// Dir is the devnet's directory.
+func (d *Devnet) Dir() string { return d.dir }
+
+// Chain is the L2 chain config (genesis).
+func (d *Devnet) Chain() *execution.ChainConfig { return d.st.Chain }
+
+// loadKeys reads or creates the sequencer's and keypers' keys and the L2
+// genesis.
+func (d *Devnet) loadKeys() error {
+	var err error
+	if d.SequencerKey, err = keyfile.ReadOrCreate(filepath.Join(d.dir, "sequencer.key")); err != nil {
+		return err
+	}
+	d.keyperKeys = make([]*keyper.Keys, d.cfg.Keypers)
+	for i := range d.keyperKeys {
+		kd := d.keyperDir(i)
+		if d.keyperKeys[i], err = keyper.LoadKeys(kd, nil); errors.Is(err, os.ErrNotExist) {
+			d.keyperKeys[i], err = keyper.InitKeys(kd, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("devnet: keyper %d keys: %w", i, err)
+		}
+	}
+	if d.st.Chain == nil {
+		seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
+		alloc := types.GenesisAlloc{seq: {Balance: Ether(1000)}}
+		for i := range Accounts {
+			alloc[crypto.PubkeyToAddress(DevAccount(i).PublicKey)] = types.Account{Balance: d.cfg.DevAccountBalance}
+		}
+		d.st.Chain = &execution.ChainConfig{ChainID: ChainID, GasLimit: execution.DefaultGasLimit, Timestamp: uint64(time.Now().Unix()),
+			Sequencer: seq, BridgeSupply: (*math.HexOrDecimal256)(Ether(1_000_000)), Alloc: alloc}
+	}
+	// Addresses: the sequencer's and each keyper's libp2p host.
+	n := d.cfg.Keypers + 1
+	d.hostKeys, d.listen, d.ids = make([]string, n), make([]string, n), make([]string, n)
+	for i := range n {
+		d.hostKeys[i] = filepath.Join(d.dir, "p2p-"+strconv.Itoa(i)+".key")
+		hk, err := p2p.LoadOrCreateHostKey(d.hostKeys[i])
+		if err != nil {
+			return err
+		}
+		id, err := peer.IDFromPrivateKey(hk)
+		if err != nil {
+			return err
+		}
+		port, err := LoopbackPort()
+		if err != nil {
+			return err
+		}
+		d.listen[i], d.ids[i] = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port), id.String()
+	}
+	seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
+	d.Committee = &keyper.Committee{ChainID: ChainID, Eon: Eon, Threshold: d.cfg.Threshold,
+		Tolerated: 2*d.cfg.Threshold - d.cfg.Keypers - 1, Sequencer: seq}
+	for i, k := range d.keyperKeys {
+		pub, err := k.DKGPublic()
+		if err != nil {
+			return err
+		}
+		d.Committee.Members = append(d.Committee.Members, keyper.Member{Address: k.Address(), DKGPublicKey: pub, Peer: d.peerAddr(i + 1)})
+	}
+	return d.Committee.Check()
+}
+
+func (d *Devnet) keyperDir(i int) string { return filepath.Join(d.dir, "keyper-"+strconv.Itoa(i)) }
+
+func (d *Devnet) peerAddr(i int) string { return d.listen[i] + "/p2p/" + d.ids[i] }
+
+// startL1 starts the in-process L1 and deploys the contracts and the
+// keyper set on a new one.
+func (d *Devnet) startL1(ctx context.Context) error {
+	d.cfg.Progress("starting the L1 (in-process, block time %v)", d.cfg.L1BlockTime)
+	seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
+	alloc := types.GenesisAlloc{seq: {Balance: Ether(1_000_000)}}
+	for _, k := range d.keyperKeys {
+		alloc[k.Address()] = types.Account{Balance: Ether(100)}
+	}
+	for i := range Accounts {
+		alloc[crypto.PubkeyToAddress(DevAccount(i).PublicKey)] = types.Account{Balance: d.cfg.DevAccountBalance}
+	}
+	chain, err := l1.OpenEmbedded(filepath.Join(d.dir, "l1"), alloc, d.cfg.L1HTTPAddr)
+	if err != nil {
+		return err
+	}
+	d.L1 = chain
+	d.wg.Go(func() { chain.MineEvery(d.ctx, d.cfg.L1BlockTime) })
+	if d.st.Contracts != nil {
+		d.Contracts = *d.st.Contracts
+		return d.Contracts.Verify(ctx, chain, ChainID)
+	}
+	d.cfg.Progress("deploying the contracts and the keyper set on L1")
+	if d.Contracts, err = l1.Deploy(ctx, chain, d.SequencerKey, contracts.L1Config{ChainID: ChainID, Owner: seq, Sequencer: seq,
+		ForcedInclusionDeadline: ForcedInclusionDeadline}); err != nil {
+		return err
+	}
+	head, err := chain.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return err
+	}
+	members := make([]common.Address, len(d.keyperKeys))
+	for i, k := range d.keyperKeys {
+		members[i] = k.Address()
+	}
+	if d.st.KeyperSet, err = l1.AddKeyperSet(ctx, chain, d.Contracts, d.SequencerKey, members, uint64(d.cfg.Threshold), head.Number.Uint64()+1); err != nil {
+		return err
+	}
+	d.st.Contracts = &d.Contracts
+	return saveState(d.dir, d.st)
+}
+
+// Files the devnet writes for other tools: the L2 chain config (the JSON
+// `veil sequencer --chain` and `veil verify --chain` read) and the L1
+// contracts (`--contracts`).
+const (
+	ChainFile     = "chain.json"
+	ContractsFile = "contracts.json"
+)
+
+func (d *Devnet) writeConfigs() error {
+	raw, err := json.MarshalIndent(d.st.Chain, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(d.dir, ChainFile), append(raw, '\n'), 0o644); err != nil {
+		return err
+	}
+	return l1.WriteContracts(filepath.Join(d.dir, ContractsFile), d.Contracts)
+}
+
+// awaitEonKey waits for the DKG and for the eon key the keypers vote to be
+// final on L1. On the in-process L1 it seals blocks ahead to the next
+// finalized epoch instead of waiting up to 32 block times.
+func (d *Devnet) awaitEonKey(ctx context.Context) error {
+	start := time.Now()
+	var res *dkg.Result
+	for res == nil {
+		if err := d.pause(ctx, 200*time.Millisecond); err != nil {
+			return err
+		}
+		r, err := keyper.LoadDKGResult(d.keypers[0].store, d.keyperDir(0), nil, Eon)
+		if err == nil {
+			res = r
+		} else if !errors.Is(err, keyper.ErrNoDKGResult) {
+			return err
+		}
+	}
+	d.shares = res.PublicShares
+	d.cfg.Progress("DKG done in %v; the keypers vote the eon key on L1", time.Since(start).Round(time.Millisecond))
+	keys := l1.NewEonKeys(d.L1, d.Contracts)
+	for {
+		k, err := keys.Get(ctx, Eon)
+		if err == nil {
+			pk, err := tpke.ParseEonPublicKey(k.Key)
+			if err != nil {
+				return fmt.Errorf("devnet: the eon key on L1: %w", err)
+			}
+			if !bytes.Equal(k.Key, res.EonPublicKey.Bytes()) {
+				return fmt.Errorf("devnet: L1 accepted eon key %x, the DKG made %x", k.Key, res.EonPublicKey.Bytes())
+			}
+			d.EonKey = pk
+			d.cfg.Progress("eon %d key final on L1: %x", Eon, k.Key)
+			return nil
+		}
+		if !errors.Is(err, l1.ErrNoEonKey) {
+			return err
+		}
+		// Accepted but not final yet: seal to the next epoch.
+		if accepted, err := keys.Accepted(ctx, Eon); err != nil {
+			return err
+		} else if accepted {
+			if err := d.L1.SealToFinalized(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := d.pause(ctx, 200*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// pause waits for dt, or returns the error that ended the wait: the
+// context's, or a component's failure.
+func (d *Devnet) pause(ctx context.Context, dt time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case err := <-d.failures:
+		return err
+	case <-time.After(dt):
+		return nil
+	}
+}
+
+// fail reports a component's failure to Wait.
+func (d *Devnet) fail(err error) {
+	select {
+	case d.failures <- err:
+	default:
+	}
+}
+
+// Wait blocks until ctx ends (nil) or a component fails (its error).
+func (d *Devnet) Wait(ctx context.Context) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-d.failures:
+			return err
+		case <-t.C:
+			d.mu.Lock()
+			seq := d.seq
+			d.mu.Unlock()
+			if seq != nil {
+				if err := seq.s.Err(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// Close stops every component and, for a temporary directory, removes it.
+func (d *Devnet) Close() error {
+	d.StopSequencer()
+	for i := range d.keypers {
+		d.StopKeyper(i)
+	}
+	d.stop()
+	d.wg.Wait()
+	var err error
+	if d.L1 != nil {
+		err = d.L1.Close()
+	}
+	if d.tmp {
+		err = errors.Join(err, os.RemoveAll(d.dir))
+	}
+	return err
+}
+
+// splitAddr splits host:port ("" for none).
+func splitAddr(a string) (string, int, error) {
+	if a == "" {
+		return "", 0, nil
+	}
+	h, p, err := net.SplitHostPort(a)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	return h, port, err
+}
+
+// LoopbackPort returns a 127.0.0.1 TCP port that was free a moment ago.
+func LoopbackPort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func loadState(dir string) (*state, error) {
+	var s state
+	raw, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return &s, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("devnet: %s: %w", filepath.Join(dir, StateFile), err)
+	}
+	return &s, nil
+}
+
+func saveState(dir string, s *state) error {
+	raw, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, StateFile+".tmp")
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, StateFile))
+}

@@ -1,0 +1,31 @@
+// Package devnet runs the whole Veil system in one process (DESIGN.md
+// section 9): an in-process L1 with Veil's contracts, n keypers on
+// loopback libp2p that run a fresh DKG and vote the eon key on L1, the
+// sequencer with its JSON-RPC, and the poster that puts every executed
+// batch on L1. `veil devnet` runs it; the end-to-end tests drive it, and
+// can stop and start each keyper and the sequencer.
+//
+// Decisions:
+//   - The L1 is go-ethereum's node with the simulated beacon, embedded
+//     (l1.OpenEmbedded) and kept in the devnet's directory as an archive
+//     node, so a restart (even after kill -9) continues the same L1: the
+//     contracts, the eon key and the posted batches are still there. Blocks
+//     come every L1BlockTime; every 32nd is final.
+//   - One key does the L1 operator's work: it deploys the contracts, owns
+//     KeyperSetManager (the keyper set is added at the first start, active
+//     from the next block), is the sequencer key the contracts check, and
+//     pays for the postings. Keypers vote from their own keys, funded at
+//     L1 genesis.
+//   - The eon key the sequencer uses is the one final on L1, checked to be
+//     the one the DKG made. The keypers' public shares (to verify their
+//     shares) come from the DKG record, as L1 does not carry them. Start
+//     seals L1 blocks ahead to the next final one once the key is accepted,
+//     instead of waiting up to 32 block times.
+//   - Dev accounts are derived from a fixed seed (like other dev chains),
+//     so their keys are the same on every machine and never hold real
+//     value; they are funded on L2 and on L1 (to deposit and force
+//     envelopes).
+//   - Keys are created in the directory (a temporary one, removed on
+//     Close, when none is given). libp2p ports are picked afresh at each
+//     start; peers find each other by the addresses of this start.
+package devnet
