@@ -39,7 +39,7 @@ const (
 	ChainID = 7117
 	// Eon is the devnet committee's eon number.
 	Eon = 1
-	// Accounts is how many dev accounts are funded.
+	// Accounts is how many dev accounts are funded by default.
 	Accounts = 10
 	// ForcedInclusionDeadline is L1Inbox's deadline, in L1 blocks.
 	ForcedInclusionDeadline = 32
@@ -72,6 +72,10 @@ type Config struct {
 	// DevAccountBalance is each dev account's L2 and L1 balance (default
 	// 10000 ether).
 	DevAccountBalance *big.Int
+	// DevAccounts is how many dev accounts (DevAccount(0), ...) are funded
+	// (default Accounts). It is part of the genesis: a directory keeps the
+	// count it started with.
+	DevAccounts int
 	// Progress, when set, is told what the devnet is doing while it starts.
 	Progress func(format string, args ...any)
 	Logger   *slog.Logger
@@ -92,6 +96,9 @@ func (c *Config) defaults() error {
 	}
 	if c.L1Confirmations == 0 {
 		c.L1Confirmations = 1
+	}
+	if c.DevAccounts == 0 {
+		c.DevAccounts = Accounts
 	}
 	if c.DevAccountBalance == nil {
 		c.DevAccountBalance = Ether(10_000)
@@ -248,7 +255,7 @@ func (d *Devnet) loadKeys() error {
 	if d.st.Chain == nil {
 		seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
 		alloc := types.GenesisAlloc{seq: {Balance: Ether(1000)}}
-		for i := range Accounts {
+		for i := range d.cfg.DevAccounts {
 			alloc[crypto.PubkeyToAddress(DevAccount(i).PublicKey)] = types.Account{Balance: d.cfg.DevAccountBalance}
 		}
 		d.st.Chain = &execution.ChainConfig{ChainID: ChainID, GasLimit: execution.DefaultGasLimit, Timestamp: uint64(time.Now().Unix()),
@@ -299,7 +306,7 @@ func (d *Devnet) startL1(ctx context.Context) error {
 	for _, k := range d.keyperKeys {
 		alloc[k.Address()] = types.Account{Balance: Ether(100)}
 	}
-	for i := range Accounts {
+	for i := range d.cfg.DevAccounts {
 		alloc[crypto.PubkeyToAddress(DevAccount(i).PublicKey)] = types.Account{Balance: d.cfg.DevAccountBalance}
 	}
 	chain, err := l1.OpenEmbedded(filepath.Join(d.dir, "l1"), alloc, d.cfg.L1HTTPAddr)
