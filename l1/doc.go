@@ -1,6 +1,7 @@
 // Package l1 is Veil's side of L1 (DESIGN.md section 7): it connects to an
 // Ethereum chain, deploys Veil's contracts (package contracts), reads eon
-// keys and deposits from them, and posts executed batches to BatchInbox.
+// keys, deposits and forced envelopes from them, and posts executed
+// batches to BatchInbox.
 //
 // # Chains
 //
@@ -38,22 +39,39 @@
 // as a *RevertError naming the contract's error; voting again what is
 // already voted or accepted sends nothing.
 //
-// # Origins and deposits
+// # Origins, deposits and forced envelopes
 //
 // Origin is the sequencer's ordering.L1Origin: Next(after) names the block
 // Confirmations below the head, never below after and at most MaxBlocks
-// above it, and returns L1Inbox's Deposit events of the blocks in
-// (after, origin] as batch.Deposit{L1TxHash, LogIndex, To, Amount}, sorted
-// by block and log index. The deposits of one answer are capped at
-// MaxDeposits by ending the origin before the block that would exceed it;
-// one block's deposits are never split. Reorganisations: Origin remembers
-// the hash of every origin it answered, and when the block at after has
-// another hash now, Next returns ErrReorged: the sequencer must not build
-// on an origin that is gone (the batches naming it are the sequencer's to
-// deal with). After a restart, Remember(the last batch's origin) restores
-// the check. A range whose last block changes while its logs are read is
-// refused the same way. Next reads L1 each time (four or five round trips);
-// a caller that must not wait on the network polls it from a goroutine.
+// above it, and returns L1Inbox's events of the blocks in (after, origin]:
+// Deposit events as batch.Deposit{L1TxHash, LogIndex, To, Amount} and
+// ForcedEnvelope events as ordering.ForcedEnvelope{Index, L1Block,
+// Deadline, Raw}, each sorted by block and log index (one log query for
+// both). What one answer brings is capped: MaxDeposits deposits, MaxForced
+// forced envelopes and MaxForcedBytes of their bytes (by default
+// ordering.MaxForcedTxs and ordering.MaxForcedBytes, the most one batch
+// commits), by ending the origin before the block that would exceed a cap;
+// one block's events are never split (a first block over a cap by itself
+// comes whole, and alone). The origin also never passes the deadline
+// block of a forced envelope it brings: the range ends at the earliest
+// one, so the batch naming the origin commits the envelope in time even
+// when the sequencer is far behind L1. The sequencer applies
+// ordering.IncludeForced to the forced envelopes; Origin does not look
+// inside them (anyone may force any bytes).
+//
+// Reorganisations: Origin remembers the hash of every origin it answered,
+// and when the block at after has another hash now, Next returns
+// ErrReorged: the sequencer must not build on an origin that is gone (the
+// batches naming it are the sequencer's to deal with). After a restart,
+// Remember(the last batch's origin) restores the check. A range whose last
+// block changes while its logs are read is refused the same way, and so is
+// a capped range when that block changes before the header of the range's
+// new end is read. Next reads L1 each time (four to six round trips); a
+// caller that must not wait on the network polls it from a goroutine.
+//
+// Deposits(from, to) and Forced(from, to) list the deposits and the forced
+// envelopes of a block range the same way, for a verifier checking what a
+// batch with origin range (from-1, to] must carry.
 //
 // # Batch data
 //

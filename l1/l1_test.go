@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math/big"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/ordering"
 )
 
 func TestDeployAndContractsFile(t *testing.T) {
@@ -195,7 +197,7 @@ func TestOriginDeposits(t *testing.T) {
 	}
 	// head = start+5; with 2 confirmations the origin is start+3.
 	o := NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2})
-	origin, deps, err := o.Next(ctx, start)
+	origin, deps, _, err := o.Next(ctx, start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,12 +220,12 @@ func TestOriginDeposits(t *testing.T) {
 		}
 	}
 	// The range is (after, origin]: from origin on, nothing more yet.
-	again, deps, err := o.Next(ctx, origin.Number)
+	again, deps, _, err := o.Next(ctx, origin.Number)
 	if err != nil || again != origin || len(deps) != 0 {
 		t.Fatalf("Next(%d) = %+v, %d deposits, %v; want the same origin, none", origin.Number, again, len(deps), err)
 	}
 	// Never back: a head below after is refused.
-	if _, _, err := o.Next(ctx, e.head()+5); !errors.Is(err, ErrL1Behind) {
+	if _, _, _, err := o.Next(ctx, e.head()+5); !errors.Is(err, ErrL1Behind) {
 		t.Errorf("after above the head: %v, want ErrL1Behind", err)
 	}
 	// The same deposits by range, and one block at a time.
@@ -237,15 +239,15 @@ func TestOriginDeposits(t *testing.T) {
 
 	// A cap of two deposits stops before the block of the third; a cap of
 	// one still takes the first block whole.
-	capped, deps, err := NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2, MaxDeposits: 2}).Next(ctx, start)
+	capped, deps, _, err := NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2, MaxDeposits: 2}).Next(ctx, start)
 	if err != nil || capped.Number != start+2 || len(deps) != 2 {
 		t.Errorf("MaxDeposits 2: origin %d with %d deposits (%v), want %d with 2", capped.Number, len(deps), err, start+2)
 	}
-	capped, deps, err = NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2, MaxDeposits: 1}).Next(ctx, start)
+	capped, deps, _, err = NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2, MaxDeposits: 1}).Next(ctx, start)
 	if err != nil || capped.Number != start+1 || len(deps) != 2 {
 		t.Errorf("MaxDeposits 1: origin %d with %d deposits (%v), want %d with 2", capped.Number, len(deps), err, start+1)
 	}
-	capped, _, err = NewOrigin(e.chain, e.c, OriginConfig{MaxBlocks: 1}).Next(ctx, start)
+	capped, _, _, err = NewOrigin(e.chain, e.c, OriginConfig{MaxBlocks: 1}).Next(ctx, start)
 	if err != nil || capped.Number != start+1 {
 		t.Errorf("MaxBlocks 1: origin %d (%v), want %d", capped.Number, err, start+1)
 	}
@@ -262,13 +264,113 @@ func TestOriginDeposits(t *testing.T) {
 	if now, _ := e.chain.HeaderByNumber(ctx, big.NewInt(int64(origin.Number))); now.Hash() == origin.Hash {
 		t.Fatal("the fork did not replace the origin block")
 	}
-	if _, _, err := o.Next(ctx, origin.Number); !errors.Is(err, ErrReorged) {
+	if _, _, _, err := o.Next(ctx, origin.Number); !errors.Is(err, ErrReorged) {
 		t.Fatalf("Next on a reorganised origin: %v, want ErrReorged", err)
 	}
 	// A fresh Origin told of the old origin (after a restart) refuses it too.
 	o2 := NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2})
 	o2.Remember(origin)
-	if _, _, err := o2.Next(ctx, origin.Number); !errors.Is(err, ErrReorged) {
+	if _, _, _, err := o2.Next(ctx, origin.Number); !errors.Is(err, ErrReorged) {
 		t.Fatalf("Next on a remembered reorganised origin: %v, want ErrReorged", err)
+	}
+}
+
+// TestOriginForced: envelopes forced with L1Inbox.forceEnvelope come back
+// from Next in the range of their blocks, next to the deposits, capped like
+// them, and the origin never passes a forced envelope's deadline; Forced
+// lists them by block range.
+func TestOriginForced(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	in := contracts.NewL1Inbox()
+	raw1, raw2 := []byte("a signed L2 envelope, or any bytes"), bytes.Repeat([]byte{0xee}, 1000)
+	start := e.head()
+	// Block start+1: a deposit and a forced envelope; start+2: another
+	// forced envelope.
+	dep := e.sendValue(e.alice, e.c.L1Inbox, big.NewInt(100), in.PackDeposit(common.Address{0xa1}))
+	e.sendValue(e.bob, e.c.L1Inbox, nil, in.PackForceEnvelope(raw1))
+	e.commit()
+	e.sendValue(e.bob, e.c.L1Inbox, nil, in.PackForceEnvelope(raw2))
+	e.commit()
+	e.commit()
+	e.commit()
+	// head = start+4; with 2 confirmations the origin is start+2.
+	want := []ordering.ForcedEnvelope{
+		{Index: 0, L1Block: start + 1, Deadline: start + 1 + forcedDeadline, Raw: raw1},
+		{Index: 1, L1Block: start + 2, Deadline: start + 2 + forcedDeadline, Raw: raw2},
+	}
+	sameForced := func(got, want []ordering.ForcedEnvelope) bool {
+		return slices.EqualFunc(got, want, func(a, b ordering.ForcedEnvelope) bool {
+			return a.Index == b.Index && a.L1Block == b.L1Block && a.Deadline == b.Deadline && bytes.Equal(a.Raw, b.Raw)
+		})
+	}
+	o := NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2})
+	origin, deps, forced, err := o.Next(ctx, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if origin.Number != start+2 || len(deps) != 1 || deps[0].L1TxHash != dep.Hash() || !sameForced(forced, want) {
+		t.Fatalf("Next(%d) = origin %d, deposits %+v, forced %+v; want origin %d, the deposit, forced %+v", start, origin.Number,
+			deps, forced, start+2, want)
+	}
+	// From the origin on, nothing more.
+	if _, deps, forced, err := o.Next(ctx, origin.Number); err != nil || len(deps) != 0 || len(forced) != 0 {
+		t.Fatalf("Next(%d): %d deposits, %d forced, %v", origin.Number, len(deps), len(forced), err)
+	}
+	// The verifier's reader.
+	if got, err := o.Forced(ctx, start+1, start+2); err != nil || !sameForced(got, want) {
+		t.Fatalf("Forced(%d, %d) = %+v, %v", start+1, start+2, got, err)
+	}
+	if got, err := o.Forced(ctx, start+2, start+4); err != nil || !sameForced(got, want[1:]) {
+		t.Fatalf("Forced(%d, %d) = %+v, %v", start+2, start+4, got, err)
+	}
+	if got, err := o.Forced(ctx, start+3, start+2); err != nil || len(got) != 0 {
+		t.Fatalf("Forced of an empty range = %+v, %v", got, err)
+	}
+	if got, err := o.Deposits(ctx, start+1, start+2); err != nil || len(got) != 1 {
+		t.Fatalf("Deposits next to forced envelopes = %+v, %v", got, err)
+	}
+
+	// Caps: one forced envelope, or its bytes, stop before the block of the
+	// second; a block is never split.
+	for name, cfg := range map[string]OriginConfig{
+		"MaxForced 1":     {Confirmations: 2, MaxForced: 1},
+		"MaxForcedBytes":  {Confirmations: 2, MaxForcedBytes: len(raw1) + 10},
+		"MaxDeposits too": {Confirmations: 2, MaxForced: 1, MaxDeposits: 1},
+	} {
+		capped, deps, forced, err := NewOrigin(e.chain, e.c, cfg).Next(ctx, start)
+		if err != nil || capped.Number != start+1 || len(deps) != 1 || !sameForced(forced, want[:1]) {
+			t.Errorf("%s: origin %d, %d deposits, forced %+v (%v); want %d with the first block's", name, capped.Number, len(deps),
+				forced, err, start+1)
+		}
+		hdr, _ := e.chain.HeaderByNumber(ctx, big.NewInt(int64(start+1)))
+		if capped.Hash != hdr.Hash() {
+			t.Errorf("%s: the capped origin's hash is not block %d's", name, start+1)
+		}
+	}
+	if capped, _, forced, err := NewOrigin(e.chain, e.c, OriginConfig{Confirmations: 2, MaxForcedBytes: 1}).Next(ctx, start); err != nil ||
+		capped.Number != start+1 || len(forced) != 1 {
+		t.Errorf("a first block over the byte cap: origin %d, %d forced (%v); want it whole", capped.Number, len(forced), err)
+	}
+
+	// The deadline: with L1 far ahead, the origin stops at the first forced
+	// envelope's deadline block, so the batch naming it commits it in time.
+	for range forcedDeadline + 10 {
+		e.commit()
+	}
+	far, _, forced, err := NewOrigin(e.chain, e.c, OriginConfig{}).Next(ctx, start)
+	if err != nil || far.Number != want[0].Deadline || !sameForced(forced, want) {
+		t.Fatalf("far behind: origin %d with %d forced (%v), want the deadline %d with both", far.Number, len(forced), err,
+			want[0].Deadline)
+	}
+	hdr, _ := e.chain.HeaderByNumber(ctx, new(big.Int).SetUint64(far.Number))
+	if far.Hash != hdr.Hash() {
+		t.Fatal("the deadline origin's hash is not its block's")
+	}
+	// Past both, the origin goes as far as the confirmations allow.
+	if next, _, forced, err := NewOrigin(e.chain, e.c, OriginConfig{}).Next(ctx, far.Number); err != nil || next.Number != e.head() ||
+		len(forced) != 0 {
+		t.Fatalf("after the deadline origin: %d with %d forced (%v), want the head %d", next.Number, len(forced), err, e.head())
 	}
 }

@@ -1,6 +1,7 @@
 package ordering
 
 import (
+	"slices"
 	"time"
 
 	"github.com/veil-l2/veil/ordering/batch"
@@ -83,21 +84,24 @@ func (c *Cutter) Fit(pending []Candidate, deposits int) int {
 	return len(pending)
 }
 
-// Decide returns the next cut, if one is due at now. pending is a window
-// of the pending transactions in sequence order (more than a batch holds
-// when that many wait).
-func (c *Cutter) Decide(now time.Time, pending []Candidate, deposits int) (Cut, bool) {
+// Decide returns the next cut, if one is due at now. forced are the L1
+// forced envelopes the batch must carry first (IncludeForced's, which fit
+// the budget on their own); pending is a window of the pending
+// transactions in sequence order (more than a batch holds when that many
+// wait). Cut.Count counts pending transactions only.
+func (c *Cutter) Decide(now time.Time, forced, pending []Candidate, deposits int) (Cut, bool) {
 	sec := uint64(max(now.Unix(), 0))
 	ts := max(sec, c.lastTimestamp+1)
 	if ts > sec+c.cfg.MaxAhead {
 		return Cut{}, false
 	}
-	n := c.Fit(pending, deposits)
-	due := now.Sub(c.lastCut) >= c.cfg.Interval && (len(pending) > 0 || deposits > 0 || c.emptyDue)
-	full := n < len(pending) && n > 0
+	all := append(slices.Clip(forced), pending...)
+	n := c.Fit(all, deposits)
+	due := now.Sub(c.lastCut) >= c.cfg.Interval && (len(all) > 0 || deposits > 0 || c.emptyDue)
+	full := n < len(all) && n > len(forced)
 	if !due && !full {
 		return Cut{}, false
 	}
 	c.lastCut, c.lastTimestamp, c.emptyDue = now, ts, false
-	return Cut{Count: n, Timestamp: ts}, true
+	return Cut{Count: max(n-len(forced), 0), Timestamp: ts}, true
 }

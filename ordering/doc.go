@@ -29,31 +29,35 @@
 //
 // # Batches
 //
-// Cutter is the pure cutting core: the pending transactions (a window of
-// one more than a batch holds), the number of deposits waiting and the time
-// go in; a decision comes out. The driver contract:
+// Cutter is the pure cutting core: the forced envelopes the batch must
+// carry, the pending transactions (a window of one more than a batch
+// holds), the number of deposits waiting and the time go in; a decision
+// comes out. The driver contract:
 //
-//  1. Before each decision, take the next L1 origin and its deposits from
-//     L1Origin.Next (at or above the last batch's; an error skips the cut
-//     and is logged). The answer is reused for up to 500 ms while no batch
-//     is cut, and asked afresh after each cut.
+//  1. Before each decision, take the next L1 origin, its deposits and its
+//     forced envelopes from L1Origin.Next (at or above the last batch's; an
+//     error skips the cut and is logged), and apply IncludeForced to the
+//     forced ones. The answer is reused for up to 500 ms while no batch is
+//     cut, and asked afresh after each cut.
 //  2. Decide: a batch is due once the interval has passed since the last
-//     cut and something waits (transactions or deposits), or earlier when
-//     the window holds more than fits the budget (MaxTxs, MaxBytes, and
-//     the gas budget: each transaction's gas limit plus an envelope's
-//     declared gas, plus batch.SystemGas for the deposits and the
-//     settlement, at most the block gas limit). No empty batch is cut
-//     unless deposits wait. Timestamps are whole seconds, strictly
-//     increasing (go-ethereum wants each block's above its parent's) and
-//     never more than MaxAhead (default 2 s) ahead of the clock: when full
-//     batches come faster than one a second, the cutter waits.
+//     cut and something waits (transactions, forced envelopes or
+//     deposits), or earlier when the window holds more than fits the
+//     budget after the forced envelopes (MaxTxs, MaxBytes, and the gas
+//     budget: each transaction's gas limit plus an envelope's declared
+//     gas, plus batch.SystemGas for the deposits and the settlement, at
+//     most the block gas limit). No empty batch is cut unless deposits
+//     wait. Timestamps are whole seconds, strictly increasing
+//     (go-ethereum wants each block's above its parent's) and never more
+//     than MaxAhead (default 2 s) ahead of the clock: when full batches
+//     come faster than one a second, the cutter waits.
 //  3. Build the commitment (chain id, eon, number, parent hash, first
 //     sequence number, timestamp, L1 origin, deposits, base fee, gas
-//     limit, fee recipient, the transactions' hashes), sign it, classify
-//     its envelopes with the keypers' rule (keyper.Classify: which
-//     identities get keys, which do not), and record the batch, its keyed
-//     identities and its transactions' order receipts in one bbolt
-//     transaction.
+//     limit, fee recipient, the transactions' hashes: the forced envelopes
+//     first, listed in Forced, then the pool's from the first sequence
+//     number on), sign it, classify its envelopes with the keypers' rule
+//     (keyper.Classify: which identities get keys, which do not), and
+//     record the batch, its keyed identities and its transactions' order
+//     receipts in one bbolt transaction.
 //  4. Only then publish it. A batch still waiting for keys is published
 //     again every ResendInterval, backing off (doubling up to 16 times the
 //     interval, at most 5 s) so keypers busy with shares are not flooded.
@@ -97,14 +101,72 @@
 //
 // # L1
 //
-// The L1 origin and its deposits come through the L1Origin interface; the
-// keypers accept an origin only if it is a confirmed L1 block they know
-// and not below the last one they released. ConfirmedOrigin follows an
-// L1 endpoint (the block Confirmations below the head, never going back,
-// no deposits yet); StaticOrigin names one fixed block, for a chain whose
-// L1 stands still. Next is called under the sequencer's lock, so an
+// The L1 origin, its deposits and its forced envelopes come through the
+// L1Origin interface; the keypers accept an origin only if it is a
+// confirmed L1 block they know and not below the last one they released.
+// The l1 package's Origin reads them from L1Inbox. ConfirmedOrigin follows
+// an L1 endpoint (the block Confirmations below the head, never going
+// back, no deposits or forced envelopes); StaticOrigin names one fixed
+// block, for a chain whose L1 stands still. Next is called under the sequencer's lock, so an
 // implementation that reads the network holds up cutting (and share
 // handling) while it waits, and one that fails stops batches: `veil
 // sequencer` polls ConfirmedOrigin in the background and answers from the
 // last block it read.
+//
+// # L1 forced inclusion
+//
+// A user whose envelope the sequencer will not admit posts it on L1
+// (L1Inbox.forceEnvelope, event ForcedEnvelope with an index, its L1 block
+// and a deadline block). The rule, which the sequencer applies and a
+// verifier checks from L1 alone:
+//
+//  1. Range: a batch whose L1 origin is O, after a batch whose origin was P
+//     (0 before the first batch), brings the forced envelopes of the L1
+//     blocks in (P, O], in index order, exactly as it brings their
+//     deposits. When O = P it brings none.
+//  2. Inclusion (IncludeForced): each is taken, in index order, unless its
+//     bytes do not decode as a transaction, it fails admission's stateless
+//     rules for the chain and the batch's eon (an envelope to the
+//     EncryptedInbox, signed for this chain, well formed, of this eon,
+//     within the size and gas caps, above intrinsic gas; plaintext is not
+//     forced), its identity is that of one taken before it, or it does not
+//     fit next to those taken before it: at most MaxForcedTxs envelopes and
+//     MaxForcedBytes bytes, and the section 4 gas budget (gas limit plus
+//     declared gas each, plus batch.SystemGas for the deposits and these
+//     envelopes) within the gas limit. A skipped envelope is never
+//     committed (the user may force it again); an envelope's state (nonce,
+//     balance) is not part of the rule: at its slot an envelope that fails
+//     pays nothing, and its inner transaction's fate is unaffected.
+//  3. Placement: the envelopes taken are the batch's first transactions, in
+//     that order, and Commitment.Forced lists their positions 0..k-1. They
+//     hold no sequence numbers: the pool's transactions follow, FirstSeq,
+//     FirstSeq+1, ... (as BatchInbox's receipt evidence reads them), within
+//     what the budget leaves.
+//  4. Deadline: the batch that brings a forced envelope names an origin at
+//     most its deadline block. The origin source keeps it (the l1
+//     package's Origin ends a range at the earliest deadline it brings);
+//     the sequencer logs a warning when a committed one is late. Checking
+//     that a batch exists in time is the verifier's.
+//
+// Decisions around the rule:
+//   - Forced envelopes are keyed like any other: keyper.Classify has no
+//     special case, so they get keys unless another eon or an identity
+//     released before or twice in the batch withholds one.
+//   - A pending envelope with the identity of a forced one in the batch
+//     (typically the same transaction, sent both ways) is left to the next
+//     batch (the cut ends before it): in one batch both would get no key;
+//     in the next, only the pending copy has none (released before), and
+//     it still holds its receipt's position.
+//   - Admission refuses an envelope whose identity a committed batch keys
+//     (headView.IdentitySeen reads the batch log), which covers identities
+//     used by forced envelopes, across restarts.
+//   - The caps are protocol constants, not configuration, since a verifier
+//     applies them: Config.check refuses batch caps below them.
+//   - Forced envelopes are stored only inside the batches of the batch
+//     log, so they survive a restart like every other transaction; a
+//     batch cut but not recorded before a crash is cut again from the
+//     same origin range, forced envelopes and all. The pool's cursor after
+//     a restart counts only the sequenced transactions of the last batch.
+//   - Metric: veil_sequencer_forced_envelopes_total{result} (included,
+//     skipped); each skipped one is logged with its reason.
 package ordering

@@ -40,6 +40,10 @@ const (
 
 var testOrigin = Origin{Number: 10, Hash: common.Hash{0x11}}
 
+// testOrigin2 is the next L1 block the keypers know (the forced-inclusion
+// test's origin source moves to it).
+var testOrigin2 = Origin{Number: 11, Hash: common.Hash{0x12}}
+
 // harness is a committee of five keypers (threshold 3) from a real DKG,
 // each a keyper.Node on its own libp2p host on 127.0.0.1, and a sequencer
 // they dial.
@@ -168,7 +172,8 @@ func (h *harness) startKeyper(i int) {
 	n, err := keyper.StartNode(h.ctx, keyper.NodeConfig{Committee: h.committee, Index: i, Keys: h.keys[i], Share: h.results[i].Share,
 		Release: keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Sequencer: h.committee.Sequencer, Inbox: contracts.EncryptedInboxAddress,
 			MaxDrift: 10, MaxTxs: DefaultMaxTxs, MaxBytes: DefaultMaxBytes + 1<<20, MaxGasLimit: h.chain.GasLimit},
-		Store: st, P2P: host, Logger: testLogger(), PointCache: h.points, Confirmed: map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash}, Registry: prometheus.NewRegistry()})
+		Store: st, P2P: host, Logger: testLogger(), PointCache: h.points, Registry: prometheus.NewRegistry(),
+		Confirmed: map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash, testOrigin2.Number: testOrigin2.Hash}})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -16,22 +16,26 @@ type Origin struct {
 }
 
 // L1Origin is the narrow view of L1 the sequencer needs: the confirmed L1
-// block the next batch builds on, and the deposits it brings. The l1
-// package implements it against a real or simulated L1; StaticOrigin is
-// the local implementation for a chain without one.
+// block the next batch builds on, and what the L1 blocks up to it bring
+// (deposits and forced envelopes). The l1 package implements it against a
+// real or simulated L1; StaticOrigin is the local implementation for a
+// chain without one.
 type L1Origin interface {
 	// Next returns the origin for the next batch, at or above after, and
-	// the deposits of the L1 blocks in (after, origin.Number], in L1 order.
-	Next(ctx context.Context, after uint64) (Origin, []batch.Deposit, error)
+	// the deposits and the forced envelopes of the L1 blocks in
+	// (after, origin.Number], each in L1 order. The batch naming the
+	// origin carries all of them (the forced ones as IncludeForced says).
+	Next(ctx context.Context, after uint64) (Origin, []batch.Deposit, []ForcedEnvelope, error)
 }
 
-// StaticOrigin names one fixed L1 block and brings no deposits: a chain
-// whose keypers are configured to confirm that block.
+// StaticOrigin names one fixed L1 block and brings no deposits and no
+// forced envelopes: a chain whose keypers are configured to confirm that
+// block.
 type StaticOrigin Origin
 
 // Next returns the fixed block.
-func (s StaticOrigin) Next(context.Context, uint64) (Origin, []batch.Deposit, error) {
-	return Origin(s), nil, nil
+func (s StaticOrigin) Next(context.Context, uint64) (Origin, []batch.Deposit, []ForcedEnvelope, error) {
+	return Origin(s), nil, nil, nil
 }
 
 // L1Headers is what ConfirmedOrigin reads: block headers by number (nil
@@ -42,8 +46,8 @@ type L1Headers interface {
 }
 
 // ConfirmedOrigin names the L1 block Confirmations below the head, never
-// going back; it brings no deposits (deposits from L1 are the l1
-// package's).
+// going back; it brings no deposits and no forced envelopes (those are
+// the l1 package's, which reads L1Inbox).
 type ConfirmedOrigin struct {
 	L1            L1Headers
 	Confirmations uint64
@@ -51,10 +55,10 @@ type ConfirmedOrigin struct {
 
 // Next returns the confirmed block, or the one at after when the head has
 // not moved past it.
-func (o ConfirmedOrigin) Next(ctx context.Context, after uint64) (Origin, []batch.Deposit, error) {
+func (o ConfirmedOrigin) Next(ctx context.Context, after uint64) (Origin, []batch.Deposit, []ForcedEnvelope, error) {
 	head, err := o.L1.HeaderByNumber(ctx, nil)
 	if err != nil {
-		return Origin{}, nil, err
+		return Origin{}, nil, nil, err
 	}
 	num := after
 	if h := head.Number.Uint64(); h >= o.Confirmations {
@@ -62,7 +66,7 @@ func (o ConfirmedOrigin) Next(ctx context.Context, after uint64) (Origin, []batc
 	}
 	hdr, err := o.L1.HeaderByNumber(ctx, new(big.Int).SetUint64(num))
 	if err != nil {
-		return Origin{}, nil, err
+		return Origin{}, nil, nil, err
 	}
-	return Origin{Number: num, Hash: hdr.Hash()}, nil, nil
+	return Origin{Number: num, Hash: hdr.Hash()}, nil, nil, nil
 }

@@ -71,8 +71,9 @@ type Config struct {
 	PublicShares []*tpke.PublicShare
 	P2P          *p2p.Node
 	Origin       L1Origin
-	// Cut: interval (default 1s) and caps (DefaultMaxTxs, DefaultMaxBytes);
-	// the gas limit is the chain's.
+	// Cut: interval (default 1s) and caps (DefaultMaxTxs, DefaultMaxBytes;
+	// at least MaxForcedTxs and MaxForcedBytes); the gas limit is the
+	// chain's.
 	Cut CutConfig
 	// NoPlaintext refuses plaintext transactions (by default they are
 	// admitted, ordered like envelopes, and not private).
@@ -132,6 +133,7 @@ type Sequencer struct {
 	originAt       time.Time
 	originNext     Origin
 	originDeposits []batch.Deposit
+	originForced   ForcedInclusion
 	executed       uint64
 
 	// onExecuted, when set (benchmarks), is told of each executed batch.
@@ -151,7 +153,8 @@ type inflight struct {
 	b         *batch.Batch
 	raw       []byte
 	rel       *keyper.Release
-	lastSeq   uint64 // the last sequence number it holds (FirstSeq-1 when empty)
+	sequenced int    // how many of its transactions come from the pool (all but the forced ones)
+	lastSeq   uint64 // the last sequence number it holds (FirstSeq-1 when none)
 	committed time.Time
 	sentAt    time.Time // the last time it was sent to the keypers
 	resends   int
@@ -258,6 +261,10 @@ func (c *Config) check() error {
 	if c.Cut.MaxBytes <= 0 {
 		c.Cut.MaxBytes = DefaultMaxBytes
 	}
+	if c.Cut.MaxTxs < MaxForcedTxs || c.Cut.MaxBytes < MaxForcedBytes {
+		return fmt.Errorf("%w: a batch must hold at least %d transactions and %d bytes, the most that envelopes forced from L1 "+
+			"take (max txs %d, max bytes %d)", ErrConfig, MaxForcedTxs, MaxForcedBytes, c.Cut.MaxTxs, c.Cut.MaxBytes)
+	}
 	if c.HTTPBodyLimit <= 0 {
 		c.HTTPBodyLimit = DefaultHTTPBodyLimit
 	}
@@ -285,7 +292,7 @@ func (s *Sequencer) restore() error {
 		c := &b.Commitment
 		s.next, s.lastHash, lastTS = c.Number+1, c.Hash(), c.Timestamp
 		s.origin = Origin{Number: c.L1OriginNumber, Hash: c.L1OriginHash}
-		cursor = c.FirstSeq + uint64(len(c.TxHashes))
+		cursor = c.FirstSeq + uint64(sequenced(c))
 	}
 	s.cutter = NewCutter(s.cfg.Cut, max(lastTS, s.cfg.Chain.Timestamp))
 	if last == nil {
@@ -304,7 +311,8 @@ func (s *Sequencer) restore() error {
 			return fmt.Errorf("%w: batch %d: %v", ErrStore, l.number, err)
 		}
 		rel, _ := keyper.Classify(s.relCfg, b, keyedView{s: s.store, below: l.number})
-		f := &inflight{b: b, raw: l.raw, rel: rel, lastSeq: b.Commitment.FirstSeq + uint64(len(b.Txs)) - 1, committed: s.cfg.Now()}
+		n := sequenced(&b.Commitment)
+		f := &inflight{b: b, raw: l.raw, rel: rel, sequenced: n, lastSeq: b.Commitment.FirstSeq + uint64(n) - 1, committed: s.cfg.Now()}
 		if l.number <= headNum {
 			if err := s.finish(f); err != nil {
 				return err
@@ -537,18 +545,25 @@ func (s *Sequencer) tryCut() (bool, error) {
 	if len(s.inflight) >= s.cfg.MaxInflight {
 		return false, nil
 	}
-	window := s.pool.Pending(s.pool.Cursor(), s.cfg.Cut.MaxTxs+1)
-	cands := make([]Candidate, len(window))
-	for i, e := range window {
-		cands[i] = Candidate{Gas: e.BlockGas, Size: int(e.Tx.Size()), Envelope: e.IsEnvelope}
-	}
-	origin, deposits, err := s.nextOrigin()
+	origin, deposits, forced, err := s.nextOrigin()
 	if err != nil {
 		s.log.Warn("L1 origin unavailable", "err", err)
 		return false, nil
 	}
+	window := s.pool.Pending(s.pool.Cursor(), s.cfg.Cut.MaxTxs+1)
+	// A pending envelope with the identity of a forced one goes to the next
+	// batch: in this one both would get no key (the identity twice); in the
+	// next, the forced one has its key and only the pending one has none.
+	forcedIDs := forced.Identities()
+	cands := make([]Candidate, 0, len(window))
+	for _, e := range window {
+		if e.IsEnvelope && forcedIDs[e.Identity] {
+			break
+		}
+		cands = append(cands, Candidate{Gas: e.BlockGas, Size: int(e.Tx.Size()), Envelope: e.IsEnvelope})
+	}
 	now := s.cfg.Now()
-	cut, ok := s.cutter.Decide(now, cands, len(deposits))
+	cut, ok := s.cutter.Decide(now, forced.Candidates(), cands, len(deposits))
 	if !ok {
 		return false, nil
 	}
@@ -557,9 +572,16 @@ func (s *Sequencer) tryCut() (bool, error) {
 	c := batch.Commitment{Version: batch.Version, ChainID: s.cfg.Chain.ChainID, Eon: s.cfg.Committee.Eon, Number: s.next,
 		Parent: s.lastHash, FirstSeq: first, Timestamp: cut.Timestamp, L1OriginNumber: origin.Number, L1OriginHash: origin.Hash,
 		Deposits: deposits, BaseFee: s.head.baseFee(), GasLimit: s.cfg.Chain.GasLimit, FeeRecipient: s.cfg.FeeRecipient}
-	txs := make([]*types.Transaction, len(entries))
-	for i, e := range entries {
-		txs[i] = e.Tx
+	// The forced envelopes first, at positions 0..k-1 (they hold no
+	// sequence numbers), then the pool's transactions from FirstSeq on.
+	txs := make([]*types.Transaction, 0, len(forced.Included)+len(entries))
+	for i, f := range forced.Included {
+		txs = append(txs, f.Tx)
+		c.TxHashes = append(c.TxHashes, f.Tx.Hash())
+		c.Forced = append(c.Forced, uint32(i))
+	}
+	for _, e := range entries {
+		txs = append(txs, e.Tx)
 		c.TxHashes = append(c.TxHashes, e.Tx.Hash())
 	}
 	signed, err := batch.Sign(c, s.key)
@@ -586,12 +608,13 @@ func (s *Sequencer) tryCut() (bool, error) {
 	if err := s.store.putBatch(c.Number, raw, ids, receipts); err != nil {
 		return false, err
 	}
-	f := &inflight{b: b, raw: raw, rel: rel, lastSeq: first + uint64(len(entries)) - 1, committed: now, sentAt: now}
+	f := &inflight{b: b, raw: raw, rel: rel, sequenced: len(entries), lastSeq: first + uint64(len(entries)) - 1, committed: now, sentAt: now}
 	s.inflight[c.Number] = f
 	s.next, s.lastHash, s.origin = c.Number+1, rel.Hash, origin
-	s.originAt = time.Time{} // its deposits are in this batch
-	s.metrics.batchTxs.Observe(float64(len(entries)))
-	s.log.Debug("committed batch", "batch", c.Number, "txs", len(entries), "first_seq", first, "hash", rel.Hash)
+	s.originAt = time.Time{} // its deposits and forced envelopes are in this batch
+	s.metrics.batchTxs.Observe(float64(len(txs)))
+	s.logForced(c.Number, origin, forced)
+	s.log.Debug("committed batch", "batch", c.Number, "txs", len(txs), "forced", len(c.Forced), "first_seq", first, "hash", rel.Hash)
 	if keys, err := s.collector.Expect(rel); err != nil {
 		s.log.Warn("share messages refused", "err", err)
 	} else if keys != nil {
@@ -605,19 +628,49 @@ func (s *Sequencer) tryCut() (bool, error) {
 // is cut.
 const originEvery = 500 * time.Millisecond
 
-// nextOrigin returns the origin and deposits for the next batch; s.mu is
-// held.
-func (s *Sequencer) nextOrigin() (Origin, []batch.Deposit, error) {
+// nextOrigin returns the origin, deposits and forced envelopes for the
+// next batch, the forced ones as IncludeForced takes them; s.mu is held.
+func (s *Sequencer) nextOrigin() (Origin, []batch.Deposit, ForcedInclusion, error) {
 	if !s.originAt.IsZero() && time.Since(s.originAt) < originEvery {
-		return s.originNext, s.originDeposits, nil
+		return s.originNext, s.originDeposits, s.originForced, nil
 	}
-	o, d, err := s.cfg.Origin.Next(s.ctx, s.origin.Number)
+	o, d, forced, err := s.cfg.Origin.Next(s.ctx, s.origin.Number)
 	if err != nil {
-		return Origin{}, nil, err
+		return Origin{}, nil, ForcedInclusion{}, err
 	}
-	s.originAt, s.originNext, s.originDeposits = time.Now(), o, d
-	return o, d, nil
+	var inc ForcedInclusion
+	if len(forced) > 0 {
+		inc = IncludeForced(s.forcedRules(len(d)), forced)
+	}
+	s.originAt, s.originNext, s.originDeposits, s.originForced = time.Now(), o, d, inc
+	return o, d, inc, nil
 }
+
+// forcedRules are the inclusion rule's inputs for a batch of this
+// sequencer with the given number of deposits.
+func (s *Sequencer) forcedRules(deposits int) ForcedRules {
+	return ForcedRules{ChainID: s.cfg.Chain.ChainID, Eon: s.cfg.Committee.Eon, GasLimit: s.cfg.Chain.GasLimit, Deposits: deposits,
+		Limits: s.cfg.Limits}
+}
+
+// logForced reports what a committed batch did with its forced envelopes.
+func (s *Sequencer) logForced(number uint64, origin Origin, forced ForcedInclusion) {
+	for _, f := range forced.Included {
+		s.metrics.forced.WithLabelValues("included").Inc()
+		if origin.Number > f.Deadline {
+			s.log.Warn("forced envelope committed after its deadline", "batch", number, "index", f.Index, "l1_block", f.L1Block,
+				"deadline", f.Deadline, "origin", origin.Number)
+		}
+	}
+	for _, f := range forced.Skipped {
+		s.metrics.forced.WithLabelValues("skipped").Inc()
+		s.log.Info("forced envelope skipped", "batch", number, "index", f.Index, "l1_block", f.L1Block, "reason", f.Reason)
+	}
+}
+
+// sequenced is how many of a commitment's transactions come from the pool
+// and hold sequence numbers: all but the forced ones.
+func sequenced(c *batch.Commitment) int { return len(c.TxHashes) - len(c.Forced) }
 
 func (s *Sequencer) publish(t *p2p.Topic, payload []byte) {
 	if err := t.Publish(s.ctx, s.signer, s.cfg.Committee.Eon, payload); err != nil && s.ctx.Err() == nil {
@@ -806,7 +859,7 @@ func (s *Sequencer) finish(f *inflight) error {
 	if err := s.head.refresh(); err != nil {
 		return err
 	}
-	if len(f.b.Txs) > 0 {
+	if f.sequenced > 0 {
 		if err := s.pool.Done(f.lastSeq); err != nil {
 			return err
 		}
@@ -915,6 +968,10 @@ func (h *headView) Account(addr common.Address) (uint64, *big.Int, error) {
 	return nonce, bal.ToBig(), nil
 }
 
-// IdentitySeen: the pool records every identity it admitted; nothing else
-// brings envelopes until L1 forced inclusion.
-func (h *headView) IdentitySeen(tpke.Identity) (bool, error) { return false, nil }
+// IdentitySeen reports an identity a committed batch keys: the pool
+// records every identity it admitted, and the batch log adds those of
+// envelopes forced from L1. A later envelope with such an identity would
+// get no key (released before), so admission refuses it.
+func (h *headView) IdentitySeen(id tpke.Identity) (bool, error) {
+	return h.s.store.keyed(id)
+}

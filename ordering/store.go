@@ -163,6 +163,19 @@ func (s *store) receipt(hash common.Hash) (*encmempool.Receipt, error) {
 	return r, nil
 }
 
+// keyed reports whether any logged batch keys an identity.
+func (s *store) keyed(id tpke.Identity) (bool, error) {
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketIdentities).Get(id[:]) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	return found, nil
+}
+
 // keyedView answers whether an identity is keyed by a logged batch below
 // a number: the sequencer's mirror of what keypers have released when
 // they decide that batch.

@@ -602,22 +602,22 @@ func newL1Origin(src ordering.L1Headers, confirmations uint64, interval time.Dur
 }
 
 // Next returns the newest confirmed L1 block known, at or above after.
-func (o *l1Origin) Next(_ context.Context, after uint64) (ordering.Origin, []batch.Deposit, error) {
+func (o *l1Origin) Next(_ context.Context, after uint64) (ordering.Origin, []batch.Deposit, []ordering.ForcedEnvelope, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.floor = max(o.floor, after)
 	switch {
 	case !o.known:
-		return ordering.Origin{}, nil, errNoL1Origin
+		return ordering.Origin{}, nil, nil, errNoL1Origin
 	case o.cur.Number < after:
 		select {
 		case o.kick <- struct{}{}:
 		default:
 		}
-		return ordering.Origin{}, nil, fmt.Errorf("%w: the last batch names L1 block %d, the newest confirmed one known is %d",
+		return ordering.Origin{}, nil, nil, fmt.Errorf("%w: the last batch names L1 block %d, the newest confirmed one known is %d",
 			errL1Behind, after, o.cur.Number)
 	}
-	return o.cur, nil, nil
+	return o.cur, nil, nil, nil
 }
 
 // run polls L1 until ctx ends.
@@ -641,7 +641,7 @@ func (o *l1Origin) poll(ctx context.Context) {
 	o.mu.Unlock()
 	read, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	origin, _, err := o.confirmed.Next(read, floor)
+	origin, _, _, err := o.confirmed.Next(read, floor)
 	if ctx.Err() != nil {
 		return
 	}
@@ -676,9 +676,9 @@ func (o *l1Origin) poll(ctx context.Context) {
 // a batch already named (keypers never accept an origin going back).
 type staticOrigin struct{ ordering.StaticOrigin }
 
-func (s staticOrigin) Next(ctx context.Context, after uint64) (ordering.Origin, []batch.Deposit, error) {
+func (s staticOrigin) Next(ctx context.Context, after uint64) (ordering.Origin, []batch.Deposit, []ordering.ForcedEnvelope, error) {
 	if after > s.Number {
-		return ordering.Origin{}, nil, fmt.Errorf("%w: --static-origin names L1 block %d, the last batch names %d", errSequencerRun,
+		return ordering.Origin{}, nil, nil, fmt.Errorf("%w: --static-origin names L1 block %d, the last batch names %d", errSequencerRun,
 			s.Number, after)
 	}
 	return s.StaticOrigin.Next(ctx, after)

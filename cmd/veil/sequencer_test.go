@@ -554,9 +554,9 @@ func TestL1Origin(t *testing.T) {
 	var logs bytes.Buffer
 	o := newL1Origin(client, 2, time.Second, slog.New(slog.NewTextHandler(&logs, nil)), nil)
 	next := func(after uint64) (ordering.Origin, error) {
-		got, deposits, err := o.Next(ctx, after)
-		if len(deposits) != 0 {
-			t.Fatalf("deposits %v", deposits)
+		got, deposits, forced, err := o.Next(ctx, after)
+		if len(deposits) != 0 || len(forced) != 0 {
+			t.Fatalf("deposits %v, forced %v", deposits, forced)
 		}
 		return got, err
 	}
@@ -603,10 +603,10 @@ func TestL1Origin(t *testing.T) {
 
 	// --static-origin never goes back below an origin a batch named.
 	s := staticOrigin{ordering.StaticOrigin(want)}
-	if got, _, err := s.Next(ctx, 8); err != nil || got != want {
+	if got, _, _, err := s.Next(ctx, 8); err != nil || got != want {
 		t.Fatalf("static: %v, %v", got, err)
 	}
-	if _, _, err := s.Next(ctx, 9); !errors.Is(err, errSequencerRun) {
+	if _, _, _, err := s.Next(ctx, 9); !errors.Is(err, errSequencerRun) {
 		t.Fatalf("static below the last origin: %v", err)
 	}
 }
