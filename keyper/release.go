@@ -3,7 +3,9 @@ package keyper
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
+	"math/bits"
 	"runtime"
 	"sync"
 
@@ -312,16 +314,17 @@ func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, hash commo
 	count := map[tpke.Identity]int{}
 	envelopes := 0
 	for i, tx := range b.Txs {
-		gas += tx.Gas()
+		// Saturating: a sequencer cannot wrap the sum around the budget.
+		gas = satAdd(gas, tx.Gas())
 		if env := envs[i]; env != nil {
-			gas += env.DeclaredGas
+			gas = satAdd(gas, env.DeclaredGas)
 			envelopes++
 			if env.Eon == cfg.Eon {
 				count[env.Identity]++
 			}
 		}
 	}
-	gas += batch.SystemGas(len(c.Deposits), envelopes)
+	gas = satAdd(gas, batch.SystemGas(len(c.Deposits), envelopes))
 	for i := range b.Txs {
 		env := envs[i]
 		switch {
@@ -364,4 +367,13 @@ func parallel(n int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// satAdd is a + b, or the largest uint64 when that overflows.
+func satAdd(a, b uint64) uint64 {
+	sum, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return math.MaxUint64
+	}
+	return sum
 }

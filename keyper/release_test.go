@@ -237,6 +237,19 @@ func TestWholeBatchRefusals(t *testing.T) {
 		{"over the gas budget", func() *batch.Batch {
 			return e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 50_000 })
 		}, nil, ErrGasBudget},
+		{"gas that wraps around uint64", func() *batch.Batch {
+			// Two plaintext transactions of 2^63 gas each: a sum that wraps
+			// to zero must not pass the budget.
+			key, _ := crypto.GenerateKey()
+			signer := types.LatestSignerForChainID(new(big.Int).SetUint64(chainID))
+			var wrap []*types.Transaction
+			for n := range uint64(2) {
+				tx, _ := types.SignNewTx(key, signer, &types.DynamicFeeTx{ChainID: new(big.Int).SetUint64(chainID), Nonce: n,
+					Gas: 1 << 63, GasFeeCap: big.NewInt(1), GasTipCap: big.NewInt(1), To: &common.Address{1}})
+				wrap = append(wrap, tx)
+			}
+			return e.batchOf(1, common.Hash{}, append(wrap, txs...), nil)
+		}, nil, ErrGasBudget},
 		{"gas limit above the cap", func() *batch.Batch {
 			return e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 300_000_000 })
 		}, nil, ErrGasBudget},
