@@ -32,6 +32,7 @@ func newApp() *cli.App {
 			benchCommand(),
 			proxyCommand(),
 			l1Command(),
+			verifyCommand(),
 			vectorsCommand(),
 		},
 	}

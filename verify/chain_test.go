@@ -1,0 +1,559 @@
+package verify
+
+// The chain-building helper: an L2 chain made batch by batch the way the
+// sequencer makes it (signed commitments, the no-key rule, keys and the
+// attestation aggregated from a real DKG's shares, blocks from the
+// execution package), on a simulated L1 with Veil's contracts, and posted
+// with l1.Poster. Other end-to-end tests may copy it: it needs nothing but
+// the exported API of l1, ordering, keyper, execution and encmempool.
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"log/slog"
+	"math/big"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/math"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/keyper"
+	"github.com/veil-l2/veil/keyper/dkg"
+	"github.com/veil-l2/veil/l1"
+	"github.com/veil-l2/veil/ordering"
+	"github.com/veil-l2/veil/ordering/batch"
+)
+
+const (
+	testChainID    = 901
+	testEon        = 1
+	nKeypers       = 5
+	threshold      = 3
+	forcedDeadline = 64 // L1 blocks: the helper may post a whole chain after building it
+	genesisTime    = 1_700_000_000
+	nUsers         = 7
+)
+
+var (
+	ether  = big.NewInt(params.Ether)
+	gwei   = big.NewInt(params.GWei)
+	feeCap = new(big.Int).Mul(big.NewInt(10), gwei)
+)
+
+// testKey is a fixed key, so that every run has the same accounts.
+func testKey(i byte) *ecdsa.PrivateKey {
+	k, err := crypto.ToECDSA(common.LeftPadBytes([]byte{i}, 32))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func addrOf(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }
+
+// committee is one real DKG (5 keypers, threshold 3), run once per test
+// binary.
+var committee = sync.OnceValues(func() ([]*dkg.Result, error) {
+	return dkg.RunLocal(testChainID, testEon, nKeypers, threshold)
+})
+
+// chainEnv is a simulated L1 with Veil's contracts and a finalized eon key,
+// and an L2 chain built on it.
+type chainEnv struct {
+	t        testing.TB
+	ctx      context.Context
+	l1       *l1.Chain
+	c        l1.Contracts
+	owner    *ecdsa.PrivateKey
+	seq      *ecdsa.PrivateKey // signs commitments and system transactions, posts
+	keypers  []*ecdsa.PrivateKey
+	users    []*ecdsa.PrivateKey // funded on L1 and L2
+	res      []*dkg.Result
+	chainCfg *execution.ChainConfig
+	node     *execution.Node // the sequencer's
+	signer   types.Signer    // L2
+
+	nonces   map[common.Address]uint64 // L2, as the builder plans them
+	released map[tpke.Identity]bool
+	forced   []pendingForced // forced on L1, not yet committed
+	batches  []*builtBatch
+	parent   common.Hash
+	origin   uint64
+	seqNum   uint64
+}
+
+// pendingForced is an envelope the builder forced on L1.
+type pendingForced struct {
+	tx      *types.Transaction
+	l1Block uint64
+}
+
+// builtBatch is one batch as the sequencer would post it.
+type builtBatch struct {
+	b         *batch.Batch
+	keys      *ordering.KeysMessage
+	rel       *keyper.Release
+	blockHash common.Hash
+	stateRoot common.Hash
+}
+
+// newChainEnv starts the L1, deploys the contracts, adds the keyper set,
+// has the committee vote its eon key and finalizes it, and opens the
+// sequencer's execution node at genesis.
+func newChainEnv(t testing.TB) *chainEnv {
+	t.Helper()
+	res, err := committee()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &chainEnv{t: t, ctx: context.Background(), owner: testKey(1), seq: testKey(2), res: res,
+		nonces: map[common.Address]uint64{}, released: map[tpke.Identity]bool{}}
+	for i := range nKeypers {
+		e.keypers = append(e.keypers, testKey(byte(10+i)))
+	}
+	for i := range nUsers {
+		e.users = append(e.users, testKey(byte(100+i)))
+	}
+	alloc := types.GenesisAlloc{}
+	for _, k := range e.l1Accounts() {
+		alloc[addrOf(k)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(1000), ether)}
+	}
+	if e.l1, err = l1.NewSimulated(alloc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.l1.Close() })
+	e.c, err = l1.Deploy(e.ctx, e.l1, e.owner, contracts.L1Config{ChainID: testChainID, Owner: addrOf(e.owner),
+		Sequencer: addrOf(e.seq), ForcedInclusionDeadline: forcedDeadline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := make([]common.Address, nKeypers)
+	for i, k := range e.keypers {
+		members[i] = addrOf(k)
+	}
+	var set uint64
+	e.mined(func() error {
+		set, err = l1.AddKeyperSet(e.ctx, e.l1, e.c, e.owner, members, threshold, e.head()+1)
+		return err
+	})
+	keys := l1.NewEonKeys(e.l1, e.c)
+	keys.Poll = time.Millisecond
+	e.mined(func() error {
+		for i := range threshold {
+			if err := keys.Vote(e.ctx, e.keypers[i], set, testEon, res[0].EonPublicKey.Bytes()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	e.finalize()
+
+	l2Alloc := types.GenesisAlloc{addrOf(e.seq): {Balance: new(big.Int).Mul(big.NewInt(1000), ether)}}
+	for _, u := range e.users {
+		l2Alloc[addrOf(u)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(100), ether)}
+	}
+	e.chainCfg = &execution.ChainConfig{ChainID: testChainID, GasLimit: execution.DefaultGasLimit, Timestamp: genesisTime,
+		Sequencer: addrOf(e.seq), BridgeSupply: (*math.HexOrDecimal256)(new(big.Int).Mul(big.NewInt(1_000_000), ether)), Alloc: l2Alloc}
+	e.node, err = execution.Open(execution.Config{DataDir: t.TempDir(), Chain: e.chainCfg, SequencerKey: e.seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.node.Close() })
+	e.signer = types.LatestSignerForChainID(big.NewInt(testChainID))
+	return e
+}
+
+func (e *chainEnv) l1Accounts() []*ecdsa.PrivateKey {
+	return append(append([]*ecdsa.PrivateKey{e.owner, e.seq}, e.keypers...), e.users...)
+}
+
+func (e *chainEnv) head() uint64 {
+	e.t.Helper()
+	h, err := e.l1.HeaderByNumber(e.ctx, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return h.Number.Uint64()
+}
+
+func (e *chainEnv) commit() {
+	e.t.Helper()
+	if _, err := e.l1.Commit(); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// finalize seals blocks until the finalized block (the last multiple of
+// 32) is the head.
+func (e *chainEnv) finalize() {
+	e.t.Helper()
+	for e.head()%32 != 0 {
+		e.commit()
+	}
+}
+
+// pending reports whether one of the env's L1 accounts has a transaction
+// in the pool.
+func (e *chainEnv) pending() bool {
+	for _, k := range e.l1Accounts() {
+		p, err1 := e.l1.PendingNonceAt(e.ctx, addrOf(k))
+		m, err2 := e.l1.NonceAt(e.ctx, addrOf(k), nil)
+		if err1 == nil && err2 == nil && p > m {
+			return true
+		}
+	}
+	return false
+}
+
+// mined runs fn, which waits for its L1 transactions, and seals a block
+// whenever one is in the pool until fn returns.
+func (e *chainEnv) mined(fn func() error) {
+	e.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return
+		case <-time.After(time.Millisecond):
+		}
+		if e.pending() {
+			e.commit()
+		}
+	}
+}
+
+// sendL1 sends an L1 call with value from key and seals it in a block of
+// its own; it returns the receipt.
+func (e *chainEnv) sendL1(key *ecdsa.PrivateKey, to common.Address, value *big.Int, data []byte) *types.Receipt {
+	e.t.Helper()
+	nonce, err := e.l1.PendingNonceAt(e.ctx, addrOf(key))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	head, err := e.l1.HeaderByNumber(e.ctx, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	id, err := e.l1.ChainID(e.ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tx := types.MustSignNewTx(key, e.l1.Signer(), &types.DynamicFeeTx{ChainID: id, Nonce: nonce, GasTipCap: gwei,
+		GasFeeCap: new(big.Int).Add(gwei, new(big.Int).Mul(head.BaseFee, big.NewInt(2))), Gas: 3_000_000, To: &to, Value: value,
+		Data: data})
+	if err := e.l1.SendTransaction(e.ctx, tx); err != nil {
+		e.t.Fatal(err)
+	}
+	e.commit()
+	r, err := e.l1.TransactionReceipt(e.ctx, tx.Hash())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		e.t.Fatalf("L1 call to %s reverted", to)
+	}
+	return r
+}
+
+// deposit deposits amount wei on L1 for the L2 account to, from user i.
+func (e *chainEnv) deposit(i int, to common.Address, amount *big.Int) {
+	e.t.Helper()
+	e.sendL1(e.users[i], e.c.L1Inbox, amount, contracts.NewL1Inbox().PackDeposit(to))
+}
+
+// force builds an envelope (inner transfer from user from, paid by user
+// payer) and forces it on L1 from the payer's L1 account. The builder
+// commits it in the first batch whose origin brings it, unless skip is
+// set.
+func (e *chainEnv) force(payer, from int, skip bool) *types.Transaction {
+	e.t.Helper()
+	env := e.envelope(payer, from, testEon)
+	r := e.sendL1(e.users[payer], e.c.L1Inbox, nil, contracts.NewL1Inbox().PackForceEnvelope(mustBinary(e.t, env)))
+	if !skip {
+		e.forced = append(e.forced, pendingForced{tx: env, l1Block: r.BlockNumber.Uint64()})
+	}
+	return env
+}
+
+func mustBinary(t testing.TB, tx *types.Transaction) []byte {
+	t.Helper()
+	b, err := tx.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (e *chainEnv) nextNonce(k *ecdsa.PrivateKey) uint64 {
+	a := addrOf(k)
+	n := e.nonces[a]
+	e.nonces[a] = n + 1
+	return n
+}
+
+// transfer is a signed L2 transfer from user i.
+func (e *chainEnv) transfer(i int, value int64) *types.Transaction {
+	e.t.Helper()
+	to := common.Address{0xbe, byte(i), byte(value)}
+	return types.MustSignNewTx(e.users[i], e.signer, &types.DynamicFeeTx{ChainID: big.NewInt(testChainID),
+		Nonce: e.nextNonce(e.users[i]), GasTipCap: gwei, GasFeeCap: feeCap, Gas: params.TxGas, To: &to, Value: big.NewInt(value)})
+}
+
+// envelope encrypts a transfer from user from to the committee's key,
+// in an envelope paid by user payer, for eon.
+func (e *chainEnv) envelope(payer, from int, eon uint64) *types.Transaction {
+	e.t.Helper()
+	inner := e.transfer(from, 1000+int64(payer))
+	env, err := encmempool.BuildEnvelope(encmempool.BuildParams{ChainID: testChainID, Eon: eon, EonKey: e.res[0].EonPublicKey,
+		Inbox: contracts.EncryptedInboxAddress, Inner: inner, PayerKey: e.users[payer], Nonce: e.nextNonce(e.users[payer]),
+		GasTipCap: gwei, GasFeeCap: feeCap, Rand: rand.Reader})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return env
+}
+
+// aggregate is the committee's key for an identity, from keypers 0, 2, 4.
+func (e *chainEnv) aggregate(id tpke.Identity) *tpke.Key {
+	e.t.Helper()
+	signers := []int{0, 2, 4}
+	q := id.Point()
+	shares := make([]tpke.KeyShare, len(signers))
+	for k, i := range signers {
+		shares[k] = e.res[i].Share.KeyShare(q)
+	}
+	key, err := tpke.Aggregate(signers, shares)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return key
+}
+
+// batchSpec says what one batch holds besides the forced envelopes its
+// origin brings.
+type batchSpec struct {
+	// txs builds the batch's transactions (plaintext and envelopes).
+	txs func(e *chainEnv) []*types.Transaction
+	// originLag keeps the origin this many blocks below the L1 head (but
+	// never below the previous origin). holdOrigin keeps the previous one.
+	originLag  uint64
+	holdOrigin bool
+	// markForced lists further positions the commitment calls forced.
+	markForced []uint32
+	// edit changes the commitment before it is signed (an invalid batch
+	// the committee attests all the same).
+	edit func(c *batch.Commitment)
+}
+
+// build makes the next batch on the L1 head: origin, the deposits and the
+// forced envelopes it brings (forced ones first, in L1 order), the
+// transactions of spec, the signed commitment, the keys and attestation
+// for the envelopes the no-key rule keys, and the block.
+func (e *chainEnv) build(spec batchSpec) *builtBatch {
+	e.t.Helper()
+	number := uint64(len(e.batches) + 1)
+	origin := e.origin
+	if !spec.holdOrigin {
+		if h := e.head(); h > spec.originLag {
+			origin = max(origin, h-spec.originLag)
+		}
+	}
+	oh, err := e.l1.HeaderByNumber(e.ctx, new(big.Int).SetUint64(origin))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	deposits, err := l1.NewOrigin(e.l1, e.c, l1.OriginConfig{}).Deposits(e.ctx, e.origin+1, origin)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var txs []*types.Transaction
+	var forced []uint32
+	left := e.forced[:0:0]
+	for _, f := range e.forced {
+		if f.l1Block <= origin {
+			forced = append(forced, uint32(len(txs)))
+			txs = append(txs, f.tx)
+		} else {
+			left = append(left, f)
+		}
+	}
+	e.forced = left
+	if spec.txs != nil {
+		txs = append(txs, spec.txs(e)...)
+	}
+	forced = append(forced, spec.markForced...)
+	c := batch.Commitment{ChainID: testChainID, Eon: testEon, Number: number, Parent: e.parent, FirstSeq: e.seqNum,
+		Timestamp: genesisTime + number, L1OriginNumber: origin, L1OriginHash: oh.Hash(), Deposits: deposits,
+		BaseFee: e.node.Head().BaseFee, GasLimit: e.chainCfg.GasLimit, FeeRecipient: addrOf(e.seq), Forced: forced}
+	for _, tx := range txs {
+		c.TxHashes = append(c.TxHashes, tx.Hash())
+	}
+	if spec.edit != nil {
+		spec.edit(&c)
+	}
+	s, err := batch.Sign(c, e.seq)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b, err := batch.New(s, txs)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rel, _ := keyper.Classify(keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Sequencer: addrOf(e.seq),
+		Inbox: contracts.EncryptedInboxAddress}, b, releasedMap(e.released))
+	h := b.Commitment.Hash()
+	km := &ordering.KeysMessage{ChainID: testChainID, Eon: testEon, Number: number, Hash: h, Signers: []uint32{0, 2, 4},
+		Attestation: e.aggregate(tpke.BatchIdentity(testChainID, testEon, number, h)).Bytes()}
+	for _, k := range rel.Keyed {
+		km.Keys = append(km.Keys, e.aggregate(k.Identity).Bytes()...)
+		e.released[k.Identity] = true
+	}
+	in, err := ordering.BlockInput(testChainID, b, rel, km, encmempool.DefaultLimits)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	built, err := e.node.Apply(e.ctx, in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i, o := range built.Outcomes {
+		if o.IsEnvelope && !o.EnvelopeIncluded {
+			e.t.Fatalf("batch %d: envelope %d did not execute: %v", number, i, o.EnvelopeErr)
+		}
+	}
+	bb := &builtBatch{b: b, keys: km, rel: rel, blockHash: built.Block.Hash(), stateRoot: built.Block.Root()}
+	e.batches = append(e.batches, bb)
+	e.parent, e.origin, e.seqNum = h, c.L1OriginNumber, e.seqNum+uint64(len(txs)-len(c.Forced))
+	return bb
+}
+
+type releasedMap map[tpke.Identity]bool
+
+func (r releasedMap) Released(id tpke.Identity) bool { return r[id] }
+
+// posting is the batch's posting, as the sequencer makes it.
+func (e *chainEnv) posting(bb *builtBatch) l1.Posting {
+	e.t.Helper()
+	p, err := l1.NewPosting(bb.b, bb.keys, bb.blockHash, bb.stateRoot, l1.Flate)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// startPoster runs an l1.Poster for the sequencer's account and seals a
+// block whenever one of the env's accounts has a transaction in the pool,
+// until the test ends. Warnings the poster logs go to warn.
+func (e *chainEnv) startPoster(warn func(slog.Record)) *l1.Poster {
+	e.t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	if warn != nil {
+		log = slog.New(recordHandler(warn))
+	}
+	p, err := l1.NewPoster(e.l1, e.c, e.seq, filepath.Join(e.t.TempDir(), "poster.db"), l1.PosterConfig{
+		MaxInFlight: 4, PollInterval: 2 * time.Millisecond, ResubmitAfter: time.Hour, Logger: log})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		p.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			if e.pending() {
+				e.l1.Commit()
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	e.t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		p.Close()
+	})
+	return p
+}
+
+// post posts the postings in order and waits until the last is on L1.
+func (e *chainEnv) post(p *l1.Poster, posts ...l1.Posting) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	for _, post := range posts {
+		if err := p.Enqueue(ctx, post); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	if len(posts) > 0 {
+		if _, err := p.Wait(ctx, posts[len(posts)-1].Number); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// postAll posts every batch built, unchanged.
+func (e *chainEnv) postAll(p *l1.Poster) {
+	e.t.Helper()
+	var posts []l1.Posting
+	for _, bb := range e.batches {
+		posts = append(posts, e.posting(bb))
+	}
+	e.post(p, posts...)
+}
+
+// verifier opens a verifier of the env's chain (in a temporary directory
+// unless dir is given) that trusts L1 blocks as soon as they are mined.
+func (e *chainEnv) verifier(dir string, onVerified func(Result)) *Verifier {
+	e.t.Helper()
+	v, err := New(e.ctx, Config{L1: e.l1, Contracts: e.c, Chain: e.chainCfg, SequencerKey: e.seq, DataDir: dir,
+		PollInterval: 5 * time.Millisecond, OnVerified: onVerified})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { v.Close() })
+	return v
+}
+
+// recordHandler passes warnings and errors to fn.
+type recordHandler func(slog.Record)
+
+func (h recordHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
+	h(r)
+	return nil
+}
+func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h recordHandler) WithGroup(string) slog.Handler      { return h }
+
+// errAttr returns the record's "err" attribute.
+func errAttr(r slog.Record) error {
+	var out error
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			out, _ = a.Value.Any().(error)
+			return false
+		}
+		return true
+	})
+	return out
+}

@@ -1,0 +1,135 @@
+// Package verify is the verifier (DESIGN.md sections 1 and 7): it derives
+// the L2 chain from L1 alone and checks every batch posted to BatchInbox,
+// in number order, and stops at the first invalid one with a *Mismatch
+// naming the batch and the reason. `veil verify` (cmd/veil) is the process
+// around it.
+//
+// In: an L1 endpoint (*l1.Chain) and the deployment's addresses
+// (l1.Contracts), the L2 chain config the sequencer runs with
+// (execution.ChainConfig) and, for now, the sequencer's key (see
+// "Re-execution" below). Out: a Result per valid batch (OnVerified), the
+// re-executed chain in an execution.Node (readable with go-ethereum's
+// JSON-RPC semantics through Node), metrics (veil_verify_*), and the
+// first *Mismatch.
+//
+// # Driver contract
+//
+// One goroutine drives a Verifier:
+//
+//  1. New checks that the contracts are Veil's, wired for this L2 chain,
+//     that BatchInbox's sequencer is the chain config's, reads L1Inbox's
+//     forced-inclusion deadline, and opens the execution node (in
+//     DataDir, or a temporary directory removed by Close).
+//  2. VerifyNext verifies batch Next(): a Result, a *Mismatch (final:
+//     every later call returns it), ErrNotPosted (not posted at the
+//     configured depth yet) or ErrWaiting (its eon key is not final yet),
+//     or an error that leaves the verifier where it was (L1 unreachable,
+//     storage).
+//  3. Run calls VerifyNext until nothing more is posted; Follow keeps
+//     calling it every PollInterval until its context ends, a batch is
+//     invalid, or L1 reorganised a verified posting away (ErrL1Reorg).
+//
+// # The checks, in order
+//
+// For batch N (the first failing check is the Mismatch's Reason):
+//
+//  1. Posting: the BatchPosted event for N in an L1 block at the
+//     configured depth (Confirmations below the head, or the finalized
+//     block); the signature, attestation and data come from the calldata
+//     of the transaction that emitted it, which must call submitBatch
+//     directly (ErrNoCalldata otherwise: a posting through a contract
+//     needs a tracing node this verifier does not use), and the data must
+//     hash to the event's dataHash (ErrBatchData). The header fields
+//     (number, eon, commitment hash, block hash, state root) are the
+//     event's.
+//  2. Attestation: the posted attestation is the committee's signature on
+//     (chain, eon, N, commitment hash) under the eon's key as finalized on
+//     KeyBroadcast (l1.EonKeys), checked here again rather than trusting
+//     the contract's check (ErrAttestation).
+//  3. Data: it decodes strictly (l1.DecodeBatchData; ErrBatchData), its
+//     transactions hash to its commitment and the commitment is the
+//     attested one: same hash, chain, eon and number (ErrDataHash); the
+//     keys message carries the posted attestation (ErrAttestation).
+//  4. The commitment is signed by BatchInbox's sequencer (ErrSignature).
+//  5. It extends the verified chain: its parent is batch N-1's hash
+//     (ErrParent), its timestamp is above N-1's, or genesis's for batch 1
+//     (ErrTimestamp), its gas limit moves within go-ethereum's bound
+//     (ErrGasLimit).
+//  6. L1: its origin is a canonical L1 block with the named hash, not below
+//     N-1's origin and below the block N was posted in (ErrL1Origin); its
+//     deposits are exactly L1Inbox's Deposit events of the blocks after
+//     N-1's origin up to its own, in L1 order (ErrDeposits); the forced
+//     inclusion rule holds (ErrForced, ErrForcedSkipped; below).
+//  7. The keypers' no-key rule (keyper.Classify, with the identities keyed
+//     by the batches verified before as the released set) decides which
+//     envelopes get keys; the gas budget of DESIGN.md section 4 is within
+//     the gas limit (ErrGasBudget).
+//  8. Keys: one per keyed envelope, in order: fewer is ErrMissingKey, more
+//     ErrExtraKey, and each must be the eon's key for its envelope's
+//     identity (ErrInvalidKey, naming the first bad one). A missing or
+//     invalid key is the sequencer's fault and makes the batch invalid; it
+//     is never a crash. All keys are checked at once with random 128-bit
+//     coefficients (tpke.VerifyShares with the eon key in the place of a
+//     public share: the equation is the same), and one at a time only to
+//     name the first invalid key when that fails.
+//  9. Re-execution: ordering.BlockInput (the sequencer's own function from
+//     batch, classification and keys to a block input: decryption, no-key
+//     and decryption-failure marks) and execution.Node.Apply (the drop
+//     rules and the block); a block the execution layer refuses is
+//     ErrExecution. The state root is compared first (ErrStateRoot: the
+//     execution diverged), then the block hash (ErrBlockHash).
+//
+// # Forced inclusion
+//
+// Until the sequencer's rule lands (ordering.IncludeForced with
+// l1.Origin.Forced; see the TODO in forced.go), the verifier applies its
+// own, more lenient stand-in to L1Inbox's ForcedEnvelope events: an
+// envelope forced in an L1 block that a batch's origin range brings is
+// owed when it decodes as an envelope of the batch's chain and eon that
+// passes admission's stateless rules (and does not repeat an identity
+// brought before it); a forced position (Commitment.Forced) must hold an
+// owed envelope (ErrForced); an owed envelope must be committed by a
+// batch whose origin is at most its deadline block (ErrForcedSkipped at
+// the first batch whose origin passes it); and a batch posted in an L1
+// block above a forced envelope's deadline must have an origin that
+// brought it (ErrForcedSkipped: origins that lag behind the forced block
+// evade inclusion as surely as skipping it). The last rule measures L1
+// time by the posting block, the only L1 time a verifier sees, like the
+// sequencing window of other rollups: the deadline must leave room for the
+// origin's confirmations plus the posting delay.
+//
+// # Re-execution needs the sequencer's key
+//
+// execution.Node signs each block's system transactions (the deposit
+// credit and the settlement) with the sequencer's key, RFC 6979
+// deterministically, and their signatures are part of the transactions
+// root and so of the block hash; through EIP-2935 the parent's hash is
+// also in the next block's state. L1 does not carry these signatures, so
+// nobody without the key can rebuild the posted block hash or, from block
+// 2 on, the state root. Until execution can rebuild system transactions
+// without the key (their signatures posted in the batch data, or a system
+// sender whose key is public and whose transactions only the builder
+// places), Config.SequencerKey is required; the verifier uses it for
+// nothing else.
+//
+// # State and restarts
+//
+// The verified prefix (the next number, the last hash, timestamp, origin
+// and gas limit, the released identities, the forced envelopes owed) is
+// kept in memory; the chain is kept by the execution node. With a data
+// directory, a new Verifier checks every batch again from L1 and, for the
+// blocks its node already holds, compares the stored block with the
+// posting instead of executing it, which rebuilds the in-memory state.
+// After a Mismatch found by re-execution the node holds its own block N,
+// so a rerun on the same directory reports the same mismatch. The
+// released set costs about 100 bytes per keyed envelope ever; a
+// checkpoint of it in the data directory is left for later.
+//
+// # Not checked
+//
+// Timestamp drift (a verifier has no clock for history), the keypers'
+// own size caps and maximum gas limit (configuration of each keyper; the
+// data is decoded within Config.BatchLimits), sequence numbers and order
+// receipts (BatchInbox takes receipt evidence itself), and eon switches
+// beyond what BatchInbox enforces (eons never go back).
+package verify
