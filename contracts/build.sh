@@ -3,8 +3,8 @@
 #   artifacts/<Name>.{abi,bin,bin-runtime,storage.json}  (compile.js, solc-js)
 #   <name>.gen.go                                       (abigen --v2)
 # The L2 predeploys are bound from their ABI only (their code is placed in
-# genesis); the L1 contracts also get their creation code (--bin) so that
-# the bindings can deploy them.
+# genesis); the L1 contracts and the L2 demo contracts also get their
+# creation code (--bin) so that the bindings can deploy them.
 # Run through `go generate ./contracts/` (gen.go). Needs node/npm and Go; the
 # solc version is pinned in package.json (package-lock.json), the abigen
 # version is go-ethereum's version in go.mod, so the output is reproducible.
@@ -30,6 +30,7 @@ bind() { # bind <Type> <output file> [extra abigen flags]
 }
 bind EncryptedInbox encrypted_inbox.gen.go
 bind Bridge bridge.gen.go
-for l1 in KeyperSetManager:keyper_set_manager KeyBroadcast:key_broadcast BatchInbox:batch_inbox L1Inbox:l1_inbox; do
-	bind "${l1%%:*}" "${l1#*:}.gen.go" --bin "artifacts/${l1%%:*}.bin"
+for c in KeyperSetManager:keyper_set_manager KeyBroadcast:key_broadcast BatchInbox:batch_inbox L1Inbox:l1_inbox \
+	DemoToken:demo_token ConstantProductPool:constant_product_pool; do
+	bind "${c%%:*}" "${c#*:}.gen.go" --bin "artifacts/${c%%:*}.bin"
 done

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Compiles Veil's contracts (the L2 predeploys and the L1 contracts) with the
-// pinned solc-js (package.json) in standard-JSON mode, all sources in one
-// input (src/X.sol may import "./Y.sol"), and writes, for each contract Name
-// in src/Name.sol:
+// Compiles Veil's contracts (the L2 predeploys, the L1 contracts and the L2
+// demo contracts) with the pinned solc-js (package.json) in standard-JSON
+// mode, all sources in one input (src/X.sol may import "./Y.sol"), and
+// writes, for each contract Name in src/Name.sol:
 //
 //   <outdir>/Name.abi          the ABI (JSON, as solcjs --abi writes it)
 //   <outdir>/Name.bin          the creation bytecode (hex, no 0x, no newline)
@@ -18,7 +18,11 @@ const path = require('path');
 const solc = require('solc');
 
 const SOLC_VERSION = '0.8.37';
-const CONTRACTS = ['EncryptedInbox', 'Bridge', 'KeyperSetManager', 'KeyBroadcast', 'BatchInbox', 'L1Inbox'];
+const CONTRACTS = [
+  'EncryptedInbox', 'Bridge', // L2 predeploys
+  'KeyperSetManager', 'KeyBroadcast', 'BatchInbox', 'L1Inbox', // L1
+  'DemoToken', 'ConstantProductPool', // L2 demo contracts (veil demo sandwich)
+];
 
 function main() {
   const outDir = process.argv[2];

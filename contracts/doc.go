@@ -3,7 +3,8 @@
 // with their runtime bytecode and their state written directly (no
 // constructor runs), with the genesis allocation that installs them; and
 // four L1 contracts, deployed by DeployL1, with the helpers that convert
-// BLS12-381 points between Veil's compressed encoding and EIP-2537's.
+// BLS12-381 points between Veil's compressed encoding and EIP-2537's; and
+// two ordinary L2 contracts for demos (see below).
 //
 // # The predeploys
 //
@@ -102,6 +103,18 @@
 // AttestationToL1/AttestationFromL1 convert from and to the compressed bytes
 // of tpke; EncodeG1/G2 and DecodeG1/G2 work on gnark-crypto points.
 //
+// # Demo contracts
+//
+// DemoToken is a minimal ERC-20 (18 decimals) that its deployer mints at
+// will; ConstantProductPool is a Uniswap v2 style constant-product market
+// for two tokens, pair and router in one contract: reserves x·y = k, a
+// 0.3% fee to the liquidity providers, getAmountOut/getAmountsOut quotes,
+// swapExactTokensForTokens with amountOutMin (reverting
+// InsufficientOutputAmount) and a deadline (Expired), addLiquidity and
+// removeLiquidity. They are not part of the protocol: `veil demo sandwich`
+// (package demo/sandwich) deploys them on an L2 with their bindings'
+// creation code, and tests them there.
+//
 // # Regenerating
 //
 // The sources are src/*.sol, compiled with solc-js 0.8.37 (pinned in
@@ -113,8 +126,8 @@
 // runs build.sh: npm ci when solc is missing, compile.js (solc standard-JSON)
 // into artifacts/<Name>.abi, .bin (creation code), .bin-runtime (the code
 // placed in genesis) and .storage.json, then abigen --v2 of the go-ethereum
-// version in go.mod into <name>.gen.go (with --bin for the L1 contracts, so
-// that their bindings carry the creation code). The output is reproducible
+// version in go.mod into <name>.gen.go (with --bin for the L1 and demo
+// contracts, so that their bindings carry the creation code). The output is reproducible
 // byte for byte; TestArtifactsUpToDate recompiles and fails when a
 // committed file is stale (it is skipped only when solc-js is not
 // installed: run npm ci in contracts/, as CI does).

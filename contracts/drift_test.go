@@ -14,18 +14,21 @@ import (
 
 // bindings maps each contract to its generated binding (as build.sh).
 var bindings = map[string]string{
-	"EncryptedInbox":   "encrypted_inbox.gen.go",
-	"Bridge":           "bridge.gen.go",
-	"KeyperSetManager": "keyper_set_manager.gen.go",
-	"KeyBroadcast":     "key_broadcast.gen.go",
-	"BatchInbox":       "batch_inbox.gen.go",
-	"L1Inbox":          "l1_inbox.gen.go",
+	"EncryptedInbox":      "encrypted_inbox.gen.go",
+	"Bridge":              "bridge.gen.go",
+	"KeyperSetManager":    "keyper_set_manager.gen.go",
+	"KeyBroadcast":        "key_broadcast.gen.go",
+	"BatchInbox":          "batch_inbox.gen.go",
+	"L1Inbox":             "l1_inbox.gen.go",
+	"DemoToken":           "demo_token.gen.go",
+	"ConstantProductPool": "constant_product_pool.gen.go",
 }
 
 // deployable lists the contracts bound with their creation code (abigen
-// --bin, as build.sh does for the L1 contracts); the predeploys are bound
-// from their ABI only.
-var deployable = map[string]bool{"KeyperSetManager": true, "KeyBroadcast": true, "BatchInbox": true, "L1Inbox": true}
+// --bin, as build.sh does for the L1 contracts and the L2 demo contracts);
+// the predeploys are bound from their ABI only.
+var deployable = map[string]bool{"KeyperSetManager": true, "KeyBroadcast": true, "BatchInbox": true, "L1Inbox": true,
+	"DemoToken": true, "ConstantProductPool": true}
 
 // TestArtifactsUpToDate recompiles src/ with the pinned solc-js into a
 // temporary directory and compares every artifact byte for byte with the

@@ -20,6 +20,7 @@ func demoCommand() *cli.Command {
 		Description: "Runs a fresh DKG among in-process keypers, encrypts a transaction to the eon key, " +
 			"has every keyper release its key share, checks the shares, aggregates a key from a threshold " +
 			"of them, decrypts, and shows that one share fewer cannot.",
+		Subcommands: []*cli.Command{demoSandwichCommand()},
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "keypers", Usage: "committee size n", Value: 7, EnvVars: env("DEMO_KEYPERS")},
 			&cli.IntFlag{Name: "threshold", Usage: "keypers needed for a key t", Value: 5, EnvVars: env("DEMO_THRESHOLD")},
