@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,6 +28,7 @@ import (
 	"github.com/veil-l2/veil/internal/keyfile"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
+	l1pkg "github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/ordering"
 	"github.com/veil-l2/veil/ordering/batch"
 )
@@ -84,6 +87,15 @@ func sequencerCommand() *cli.Command {
 			"as its origin (this or --static-origin is required)", EnvVars: env("SEQUENCER_L1_RPC")},
 		&cli.Uint64Flag{Name: "l1-confirmations", Value: 2, Usage: "blocks on top of an L1 block before it is a batch's origin (at " +
 			"least the keypers' --l1-confirmations)", EnvVars: env("SEQUENCER_L1_CONFIRMATIONS")},
+		&cli.StringFlag{Name: "contracts", Usage: "Veil's L1 contracts file (veil l1 deploy writes it): batches bring L1Inbox's " +
+			"deposits and forced envelopes, the eon key must be the one final on L1, and every executed batch is posted to " +
+			"BatchInbox (needs --l1-rpc)", EnvVars: env("SEQUENCER_CONTRACTS")},
+		&cli.BoolFlag{Name: "no-post", Usage: "with --contracts, do not post batches to L1 (another poster does)",
+			EnvVars: env("SEQUENCER_NO_POST")},
+		&cli.StringFlag{Name: "poster-key-file", Usage: "the L1 account that pays for postings, hex, mode 0600 (default: the " +
+			"sequencer key; anyone may post an attested batch)", EnvVars: env("SEQUENCER_POSTER_KEY_FILE")},
+		&cli.Uint64Flag{Name: "post-confirmations", Value: 2, Usage: "L1 blocks on top of a posting before it counts as posted",
+			EnvVars: env("SEQUENCER_POST_CONFIRMATIONS")},
 		&cli.StringFlag{Name: "static-origin", Usage: "number:hash of one L1 block every batch names, instead of --l1-rpc: for a chain " +
 			"whose L1 stands still (the keypers must know that block as confirmed)", EnvVars: env("SEQUENCER_STATIC_ORIGIN")},
 		&cli.IntFlag{Name: "http-body-limit", Value: ordering.DefaultHTTPBodyLimit, Usage: "largest JSON-RPC request body in bytes",
@@ -114,7 +126,8 @@ func sequencerCommand() *cli.Command {
 				httpAddr: c.String("http-addr"), wsAddr: c.String("ws-addr"), batchInterval: c.Duration("batch-interval"),
 				maxTxs: c.Int("max-txs"), maxBytes: c.Int("max-bytes"), noPlaintext: c.Bool("no-plaintext"),
 				feeRecipient: c.String("fee-recipient"), l1RPC: c.String("l1-rpc"), l1Confirmations: c.Uint64("l1-confirmations"),
-				staticOrigin: c.String("static-origin"), httpBodyLimit: c.Int("http-body-limit"), cacheMB: c.Int("cache-mb"),
+				staticOrigin: c.String("static-origin"), contracts: c.String("contracts"), noPost: c.Bool("no-post"),
+				posterKeyFile: c.String("poster-key-file"), postConfirmations: c.Uint64("post-confirmations"), httpBodyLimit: c.Int("http-body-limit"), cacheMB: c.Int("cache-mb"),
 				metricsAddr: c.String("metrics-addr"),
 			}
 			return runProcess(c, cfg.check, func(ctx context.Context, log *slog.Logger) error { return runSequencer(ctx, cfg, log) })
@@ -238,6 +251,11 @@ type sequencerConfig struct {
 	httpBodyLimit   int
 	cacheMB         int
 	metricsAddr     string
+	// L1 contracts and posting.
+	contracts         string
+	noPost            bool
+	posterKeyFile     string
+	postConfirmations uint64
 
 	// Parsed by check.
 	httpHost, wsHost string
@@ -264,6 +282,8 @@ func (cfg *sequencerConfig) check() error {
 			"confirmed L1 block the keypers have seen", errSequencerRun)
 	case cfg.l1RPC != "" && cfg.staticOrigin != "":
 		return fmt.Errorf("%w: give --l1-rpc or --static-origin, not both", errSequencerRun)
+	case cfg.contracts != "" && cfg.l1RPC == "":
+		return fmt.Errorf("%w: --contracts needs --l1-rpc: the contracts are read and posted to there", errSequencerRun)
 	case cfg.l1RPC != "" && !isURL(cfg.l1RPC):
 		return fmt.Errorf("%w: --l1-rpc %q is not a URL like http://127.0.0.1:8545", errSequencerRun, cfg.l1RPC)
 	case cfg.batchInterval < time.Second:
@@ -386,6 +406,20 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 	if err != nil {
 		return err
 	}
+	var l1c *sequencerL1
+	if cfg.contracts != "" {
+		if chain.BridgeSupply == nil || (*big.Int)(chain.BridgeSupply).Sign() == 0 {
+			return fmt.Errorf("%w: the chain config %s has no bridgeSupply: with --contracts, L1 deposits are credited from the "+
+				"bridge predeploy's locked supply, which must hold at least what can ever be deposited", errSequencerRun, cfg.chain)
+		}
+		if l1c, err = openSequencerL1(ctx, cfg, chain.ChainID, committee.Eon, eonKey, log); err != nil {
+			return err
+		}
+		if l1c == nil { // ctx ended while waiting for the eon key
+			return nil
+		}
+		defer l1c.chain.Close()
+	}
 	var origin ordering.L1Origin
 	l1Name := "static"
 	if cfg.origin != nil {
@@ -397,7 +431,11 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 		}
 		defer l1.Close()
 		l1Name = name
-		o := newL1Origin(l1, cfg.l1Confirmations, time.Second, log, reg)
+		var src ordering.L1Origin = ordering.ConfirmedOrigin{L1: l1, Confirmations: cfg.l1Confirmations}
+		if l1c != nil {
+			src = l1pkg.NewOrigin(l1c.chain, l1c.contracts, l1pkg.OriginConfig{Confirmations: cfg.l1Confirmations})
+		}
+		o := newL1Origin(src, time.Second, log, reg)
 		poll, stopPoll := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Go(func() { o.run(poll) })
@@ -453,23 +491,112 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 			"fund it in the chain config's alloc", "address", address)
 	}
 
+	postErr := make(chan error, 2)
+	postCtx, stopPosting := context.WithCancel(ctx)
+	var postWG sync.WaitGroup
+	var poster *l1pkg.Poster
+	if l1c != nil && !cfg.noPost {
+		posterKey := key
+		if cfg.posterKeyFile != "" {
+			if posterKey, err = keyfile.Read(cfg.posterKeyFile); err != nil {
+				stopPosting()
+				return errors.Join(fmt.Errorf("--poster-key-file: %w", err), seq.Close(), node.Close())
+			}
+		}
+		poster, err = l1pkg.NewPoster(l1c.chain, l1c.contracts, posterKey, filepath.Join(cfg.datadir, "poster.db"),
+			l1pkg.PosterConfig{Confirmations: cfg.postConfirmations, Logger: log.With("component", "poster"), Registry: reg})
+		if err != nil {
+			stopPosting()
+			return errors.Join(err, seq.Close(), node.Close())
+		}
+		log.Info("posting batches to L1", "batch_inbox", l1c.contracts.Inbox, "from", crypto.PubkeyToAddress(posterKey.PublicKey),
+			"next", poster.Next())
+		postWG.Go(func() {
+			if err := poster.Run(postCtx); err != nil && postCtx.Err() == nil {
+				postErr <- fmt.Errorf("L1 poster: %w", err)
+			}
+		})
+		postWG.Go(func() {
+			if err := l1pkg.Feed(postCtx, poster, seq, l1pkg.Flate, 0, log.With("component", "feed")); err != nil && postCtx.Err() == nil {
+				postErr <- fmt.Errorf("L1 posting: %w", err)
+			}
+		})
+	}
+
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	var failure error
 	for failure == nil && ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
+		case failure = <-postErr:
 		case <-tick.C:
 			failure = seq.Err()
 		}
 	}
-	err = errors.Join(failure, seq.Close(), node.Close())
+	stopPosting()
+	postWG.Wait()
+	if poster != nil {
+		err = poster.Close()
+	}
+	err = errors.Join(failure, err, seq.Close(), node.Close())
 	if err != nil {
 		log.Error("sequencer stopped", "err", err)
 		return err
 	}
 	log.Info("sequencer stopped")
 	return nil
+}
+
+// sequencerL1 is the sequencer's view of Veil's L1 contracts.
+type sequencerL1 struct {
+	chain     *l1pkg.Chain
+	contracts l1pkg.Contracts
+}
+
+// openSequencerL1 dials L1 for --contracts, checks the contracts belong to
+// this chain, and waits until the committee's eon key is final on L1 and
+// is the eon file's. It returns nil, nil when ctx ends while waiting.
+func openSequencerL1(ctx context.Context, cfg sequencerConfig, chainID, eon uint64, eonKey *tpke.EonPublicKey,
+	log *slog.Logger) (*sequencerL1, error) {
+	cs, err := l1pkg.ReadContracts(cfg.contracts)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := l1pkg.Dial(ctx, cfg.l1RPC)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --l1-rpc: %v", errSequencerRun, errors.Unwrap(err))
+	}
+	if err := cs.Verify(ctx, chain, chainID); err != nil {
+		chain.Close()
+		return nil, err
+	}
+	keys := l1pkg.NewEonKeys(chain, cs)
+	logged := false
+	for {
+		k, err := keys.Get(ctx, eon)
+		if err == nil {
+			if !bytes.Equal(k.Key, eonKey.Bytes()) {
+				chain.Close()
+				return nil, fmt.Errorf("%w: eon %d's key on L1 is %x, the eon file's %x: the eon file is another DKG's", errEonFile, eon,
+					k.Key, eonKey.Bytes())
+			}
+			log.Info("eon key final on L1", "eon", eon, "keyper_set", k.KeyperSet)
+			return &sequencerL1{chain: chain, contracts: cs}, nil
+		}
+		if !errors.Is(err, l1pkg.ErrNoEonKey) {
+			log.Warn("reading the eon key on L1 failed; trying again", "err", err)
+		} else if !logged {
+			log.Info("waiting for the keypers' eon key to be final on L1", "eon", eon, "key_broadcast", cs.Broadcast)
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			chain.Close()
+			return nil, nil
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // eonFileJSON is the eon file: the public result of the committee's DKG
@@ -559,36 +686,38 @@ func loadEonFile(path string, committee *keyper.Committee) (*tpke.EonPublicKey, 
 }
 
 // l1Origin is the sequencer's ordering.L1Origin over any Ethereum JSON-RPC
-// endpoint, until the l1 package provides one that also brings deposits.
-// A poller asks ordering.ConfirmedOrigin (the block `confirmations` below
-// the head, never below the origin the last batch named, no deposits) once
-// per interval, and at once when the sequencer asks for a block above the
-// newest one known; Next answers from that. The sequencer calls Next under
+// endpoint. A poller asks src (l1.Origin with --contracts: the block
+// `confirmations` below the head with the deposits and forced envelopes of
+// L1Inbox since the last batch's origin; ordering.ConfirmedOrigin without:
+// the block alone) once per interval, and at once when the sequencer asks
+// for a block above the newest one known; Next answers from that. The sequencer calls Next under
 // its lock (after each cut, and every 500 ms while none is due), so Next
 // must not wait for the network: a slow L1 would hold up cutting and share
 // handling. When L1 fails, batches keep the last origin instead of
 // stopping.
 type l1Origin struct {
-	confirmed ordering.ConfirmedOrigin
-	interval  time.Duration
-	log       *slog.Logger
-	block     prometheus.Gauge
-	errs      prometheus.Counter
-	kick      chan struct{}
-	ready     chan struct{} // closed when the first origin is known
+	src      ordering.L1Origin
+	interval time.Duration
+	log      *slog.Logger
+	block    prometheus.Gauge
+	errs     prometheus.Counter
+	kick     chan struct{}
+	ready    chan struct{} // closed when the first origin is known
 
-	mu      sync.Mutex
-	cur     ordering.Origin
-	known   bool
-	floor   uint64 // the highest origin a batch has named
-	failing bool
+	mu       sync.Mutex
+	cur      ordering.Origin
+	curAfter uint64 // the origin cur's deposits and forced envelopes follow
+	deposits []batch.Deposit
+	forced   []ordering.ForcedEnvelope
+	known    bool
+	floor    uint64 // the highest origin a batch has named
+	failing  bool
 }
 
 var _ ordering.L1Origin = (*l1Origin)(nil)
 
-func newL1Origin(src ordering.L1Headers, confirmations uint64, interval time.Duration, log *slog.Logger,
-	reg prometheus.Registerer) *l1Origin {
-	o := &l1Origin{confirmed: ordering.ConfirmedOrigin{L1: src, Confirmations: confirmations}, interval: interval, log: log,
+func newL1Origin(src ordering.L1Origin, interval time.Duration, log *slog.Logger, reg prometheus.Registerer) *l1Origin {
+	o := &l1Origin{src: src, interval: interval, log: log,
 		kick: make(chan struct{}, 1), ready: make(chan struct{}),
 		block: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "veil", Subsystem: "sequencer", Name: "l1_origin_block",
 			Help: "The confirmed L1 block the next batch names as its origin."}),
@@ -601,23 +730,33 @@ func newL1Origin(src ordering.L1Headers, confirmations uint64, interval time.Dur
 	return o
 }
 
-// Next returns the newest confirmed L1 block known, at or above after.
+// Next returns the newest confirmed L1 block known, at or above after,
+// with what it brings: the poller's answer when it was read for this after;
+// the same block bringing nothing when the last batch already named it (the
+// poller then reads again at once).
 func (o *l1Origin) Next(_ context.Context, after uint64) (ordering.Origin, []batch.Deposit, []ordering.ForcedEnvelope, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.floor = max(o.floor, after)
-	switch {
-	case !o.known:
-		return ordering.Origin{}, nil, nil, errNoL1Origin
-	case o.cur.Number < after:
+	kick := func() {
 		select {
 		case o.kick <- struct{}{}:
 		default:
 		}
+	}
+	switch {
+	case !o.known:
+		return ordering.Origin{}, nil, nil, errNoL1Origin
+	case o.curAfter == after:
+		return o.cur, o.deposits, o.forced, nil
+	case o.cur.Number == after:
+		kick()
+		return o.cur, nil, nil, nil
+	default:
+		kick()
 		return ordering.Origin{}, nil, nil, fmt.Errorf("%w: the last batch names L1 block %d, the newest confirmed one known is %d",
 			errL1Behind, after, o.cur.Number)
 	}
-	return o.cur, nil, nil, nil
 }
 
 // run polls L1 until ctx ends.
@@ -641,7 +780,7 @@ func (o *l1Origin) poll(ctx context.Context) {
 	o.mu.Unlock()
 	read, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	origin, _, _, err := o.confirmed.Next(read, floor)
+	origin, deposits, forced, err := o.src.Next(read, floor)
 	if ctx.Err() != nil {
 		return
 	}
@@ -663,7 +802,7 @@ func (o *l1Origin) poll(ctx context.Context) {
 		o.log.Warn("L1 origin block replaced by a reorganisation deeper than the confirmations", "number", origin.Number,
 			"old", o.cur.Hash, "new", origin.Hash)
 	}
-	o.cur = origin
+	o.cur, o.curAfter, o.deposits, o.forced = origin, floor, deposits, forced
 	o.block.Set(float64(origin.Number))
 	if !o.known {
 		o.known = true

@@ -20,20 +20,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/internal/keyfile"
 	"github.com/veil-l2/veil/keyper"
+	l1pkg "github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/keyper/dkg"
 	"github.com/veil-l2/veil/ordering"
 )
@@ -171,20 +171,45 @@ func TestSequencer(t *testing.T) {
 	committeeFile := filepath.Join(root, "committee.json")
 	writeCommittee(t, committeeFile, chainID, eon, 2, seqAddr, members)
 
-	// L1: go-ethereum's simulated backend over HTTP.
+	// L1: an embedded go-ethereum node over HTTP, with Veil's contracts
+	// deployed by `veil l1 deploy` and the committee added as a keyper set
+	// by `veil l1 add-keyper-set`. The sequencer and the keypers pay L1 gas.
 	l1Port := freePort(t)
-	sim := simulated.NewBackend(types.GenesisAlloc{}, func(nc *node.Config, _ *ethconfig.Config) {
-		nc.HTTPHost, nc.HTTPPort, nc.HTTPModules = "127.0.0.1", l1Port, []string{"eth"}
-	})
-	defer sim.Close()
-	for range 6 {
-		sim.Commit()
+	l1Alloc := types.GenesisAlloc{seqAddr: {Balance: new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))}}
+	for _, m := range members {
+		l1Alloc[common.HexToAddress(m.address)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(10), big.NewInt(params.Ether))}
 	}
-	l1URL := fmt.Sprintf("http://127.0.0.1:%d", l1Port)
+	sim, err := l1pkg.OpenEmbedded(filepath.Join(root, "l1"), l1Alloc, fmt.Sprintf("127.0.0.1:%d", l1Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	l1URL := sim.HTTPEndpoint()
+	// L1 keeps moving, so transactions are mined and batches name ever
+	// newer origins.
+	l1Moving, stopL1 := context.WithCancel(ctx)
+	defer stopL1()
+	go sim.MineEvery(l1Moving, 300*time.Millisecond)
+	contractsFile := filepath.Join(root, "contracts.json")
+	seqKeyFile := filepath.Join(seqDir, SequencerKeyFile)
+	for _, args := range [][]string{
+		{"veil", "l1", "deploy", "--l1-rpc", l1URL, "--key-file", seqKeyFile, "--chain-id", fmt.Sprint(chainID),
+			"--sequencer", seqAddr.Hex(), "--out", contractsFile},
+		{"veil", "l1", "add-keyper-set", "--l1-rpc", l1URL, "--key-file", seqKeyFile, "--contracts", contractsFile,
+			"--committee", committeeFile},
+	} {
+		app := newApp()
+		var out bytes.Buffer
+		app.Writer = &out
+		if err := app.Run(args); err != nil {
+			t.Fatalf("%s: %v", strings.Join(args[:3], " "), err)
+		}
+		t.Log(strings.TrimSpace(out.String()))
+	}
 
 	keyperArgs := func(i int) []string {
 		args := []string{"keyper", "run", "--datadir", dirs[i], "--committee", committeeFile, "--listen", listen[i],
-			"--l1-rpc", l1URL, "--dkg-phase-timeout", "5s", "--metrics-addr", ""}
+			"--l1-rpc", l1URL, "--contracts", contractsFile, "--dkg-phase-timeout", "5s", "--metrics-addr", ""}
 		if i == 0 {
 			args = append(args, "--passphrase-file", pass)
 		}
@@ -243,6 +268,7 @@ func TestSequencer(t *testing.T) {
   "chainId": %d,
   "timestamp": %d,
   "sequencer": %q,
+  "bridgeSupply": "1000000000000000000000000",
   "alloc": {
     %q: {"balance": %q},
     %q: {"balance": %q},
@@ -255,19 +281,26 @@ func TestSequencer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// L1 keeps moving, so batches name ever newer origins.
-	l1Moving, stopL1 := context.WithCancel(ctx)
-	defer stopL1()
-	go func() {
-		for {
-			select {
-			case <-l1Moving.Done():
-				return
-			case <-time.After(300 * time.Millisecond):
-				sim.Commit()
-			}
+	// The keypers' votes make the eon key; it counts once final on L1.
+	cs, err := l1pkg.ReadContracts(contractsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eonKeys := l1pkg.NewEonKeys(sim, cs)
+	for {
+		if ok, err := eonKeys.Accepted(ctx, eon); err != nil {
+			t.Fatal(err)
+		} else if ok {
+			break
 		}
-	}()
+		if ctx.Err() != nil {
+			t.Fatal("the keypers never voted the eon key on L1")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := sim.SealToFinalized(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	// The sequencer: some flags from a TOML file, the eon file from the
 	// environment, the rest as flags.
@@ -277,9 +310,11 @@ func TestSequencer(t *testing.T) {
 chain = %q
 committee = %q
 l1-rpc = %q
+contracts = %q
+post-confirmations = 1
 batch-interval = "1s"
 listen = ["/ip4/127.0.0.1/tcp/%d"]
-`, seqDir, chainFile, committeeFile, l1URL, freePort(t))
+`, seqDir, chainFile, committeeFile, l1URL, contractsFile, freePort(t))
 	if err := os.WriteFile(config, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -359,14 +394,65 @@ listen = ["/ip4/127.0.0.1/tcp/%d"]
 		t.Fatalf("recipient balance %v, %v", bal, err)
 	}
 
-	// Metrics: the sequencer's, its L1 origin, the network's, the process's.
+	// The batch is posted to L1's BatchInbox.
+	bi := contracts.NewBatchInbox()
+	for {
+		out, err := sim.CallContract(ctx, ethereum.CallMsg{To: &cs.Inbox, Data: bi.PackNextNumber()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := bi.UnpackNextNumber(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next > executed.BlockNumber.Uint64() {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("batch %v never posted to L1 (BatchInbox expects %d)", executed.BlockNumber, next)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// A deposit on L1 is credited on L2 (`veil l1 deposit`).
+	depositTo := common.Address{0xde, 0x90}
+	app = newApp()
+	app.Writer = io.Discard
+	if err := app.Run([]string{"veil", "l1", "deposit", "--l1-rpc", l1URL, "--key-file", seqKeyFile, "--contracts", contractsFile,
+		"--to", depositTo.Hex(), "--value", "7wei"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if bal, err := client.BalanceAt(ctx, depositTo, nil); err == nil && bal.Uint64() == 7 {
+			break
+		}
+		if ctx.Err() != nil {
+			head, _ := client.BlockNumber(context.Background())
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+			var origin string
+			if err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				for _, l := range strings.Split(string(body), "\n") {
+					if strings.HasPrefix(l, "veil_sequencer_l1_origin_block") || strings.HasPrefix(l, "veil_sequencer_forced") {
+						origin += l + "; "
+					}
+				}
+			}
+			l1Head, _ := sim.HeaderByNumber(context.Background(), nil)
+			t.Fatalf("the deposit was never credited on L2 (L2 head %d, L1 head %v, %s)", head, l1Head.Number, origin)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Metrics: the sequencer's, its L1 origin, the poster's, the network's, the process's.
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"veil_sequencer_executed_batch 1", "veil_sequencer_l1_origin_block", "veil_p2p_", "go_goroutines"} {
+	for _, want := range []string{"veil_sequencer_executed_batch ", "veil_sequencer_l1_origin_block", "veil_poster_", "veil_p2p_", "go_goroutines"} {
 		if !strings.Contains(string(body), want) {
 			t.Fatalf("metrics lack %q", want)
 		}
@@ -552,7 +638,7 @@ func TestL1Origin(t *testing.T) {
 		return h.Hash()
 	}
 	var logs bytes.Buffer
-	o := newL1Origin(client, 2, time.Second, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+	o := newL1Origin(ordering.ConfirmedOrigin{L1: client, Confirmations: 2}, time.Second, slog.New(slog.NewTextHandler(&logs, nil)), nil)
 	next := func(after uint64) (ordering.Origin, error) {
 		got, deposits, forced, err := o.Next(ctx, after)
 		if len(deposits) != 0 || len(forced) != 0 {
@@ -608,5 +694,56 @@ func TestL1Origin(t *testing.T) {
 	}
 	if _, _, _, err := s.Next(ctx, 9); !errors.Is(err, errSequencerRun) {
 		t.Fatalf("static below the last origin: %v", err)
+	}
+}
+
+// TestL1OriginDeposits: over l1.Origin the poller hands each deposit to
+// exactly one batch: the answer read for the last batch's origin, and
+// nothing again once a batch named it.
+func TestL1OriginDeposits(t *testing.T) {
+	ctx := context.Background()
+	key, _ := crypto.GenerateKey()
+	from := crypto.PubkeyToAddress(key.PublicKey)
+	chain, err := l1pkg.NewSimulated(types.GenesisAlloc{from: {Balance: big.NewInt(params.Ether)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chain.Close()
+	cs, err := l1pkg.Deploy(ctx, chain, key, contracts.L1Config{ChainID: 9, Owner: from, Sequencer: from, ForcedInclusionDeadline: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mined := make(chan struct{})
+	go func() {
+		defer close(mined)
+		if _, err := l1pkg.Deposit(ctx, chain, cs, key, common.Address{7}, big.NewInt(7)); err != nil {
+			t.Error(err)
+		}
+	}()
+	for done := false; !done; {
+		select {
+		case <-mined:
+			done = true
+		case <-time.After(10 * time.Millisecond):
+			chain.Commit()
+		}
+	}
+	for range 3 {
+		chain.Commit()
+	}
+	o := newL1Origin(l1pkg.NewOrigin(chain, cs, l1pkg.OriginConfig{Confirmations: 1}), time.Second, slog.New(slog.DiscardHandler), nil)
+	o.poll(ctx)
+	got, deposits, _, err := o.Next(ctx, 0)
+	if err != nil || len(deposits) != 1 || deposits[0].Amount.Int64() != 7 || deposits[0].To != (common.Address{7}) {
+		t.Fatalf("first answer %v: deposits %+v, %v", got, deposits, err)
+	}
+	// A batch named it: the same block brings nothing more.
+	if again, deposits, _, err := o.Next(ctx, got.Number); err != nil || again != got || len(deposits) != 0 {
+		t.Fatalf("after a batch named %v: %v, %+v, %v", got, again, deposits, err)
+	}
+	chain.Commit()
+	o.poll(ctx)
+	if next, deposits, _, err := o.Next(ctx, got.Number); err != nil || next.Number != got.Number+1 || len(deposits) != 0 {
+		t.Fatalf("one block on: %v, %+v, %v", next, deposits, err)
 	}
 }
