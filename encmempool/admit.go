@@ -20,10 +20,13 @@ import (
 // from ParseEnvelope are wrapped too, so both match errors.Is), and the
 // message names the numbers.
 var (
-	ErrOversize          = errors.New("encmempool: transaction too large")
-	ErrTxType            = errors.New("encmempool: transaction type not admitted")
-	ErrWrongChain        = errors.New("encmempool: wrong chain id")
-	ErrSender            = errors.New("encmempool: invalid signature")
+	ErrOversize   = errors.New("encmempool: transaction too large")
+	ErrTxType     = errors.New("encmempool: transaction type not admitted")
+	ErrWrongChain = errors.New("encmempool: wrong chain id")
+	ErrSender     = errors.New("encmempool: invalid signature")
+	// ErrSystemSender: signed by the system account, whose key is public
+	// (contracts.SystemAddress); only block building sends from it.
+	ErrSystemSender      = errors.New("encmempool: sent from the system account")
 	ErrMalformed         = errors.New("encmempool: malformed envelope")
 	ErrPlaintextDisabled = errors.New("encmempool: plaintext transactions are not admitted, send an envelope")
 	ErrGasLimit          = errors.New("encmempool: gas limit too high")
@@ -175,6 +178,9 @@ func precheck(tx *types.Transaction, r Rules) (*Admitted, error) {
 
 	// Gas: the per-transaction cap (EIP-7825), the block, intrinsic gas and
 	// the calldata floor (EIP-7623).
+	if a.Sender == contracts.SystemAddress {
+		return nil, fmt.Errorf("%w: %s", ErrSystemSender, a.Sender)
+	}
 	if tx.Gas() > params.MaxTxGas {
 		return nil, fmt.Errorf("%w: %d, the transaction cap is %d", ErrGasLimit, tx.Gas(), params.MaxTxGas)
 	}
@@ -296,6 +302,7 @@ var reasons = []struct {
 	{ErrTxType, "tx_type"},
 	{ErrWrongChain, "wrong_chain"},
 	{ErrSender, "invalid_signature"},
+	{ErrSystemSender, "system_sender"},
 	{ErrMalformed, "malformed_envelope"},
 	{ErrPlaintextDisabled, "plaintext_disabled"},
 	{ErrGasLimit, "gas_limit"},

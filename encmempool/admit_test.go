@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/holiman/uint256"
+	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 )
@@ -296,6 +297,12 @@ func TestAdmitRejects(t *testing.T) {
 		{name: "plaintext with a high-s signature", tx: func(t *testing.T) *types.Transaction {
 			return highS(t, plain(t, alice, 0, nil))
 		}, want: encmempool.ErrSender},
+		{name: "plaintext from the system account", tx: func(t *testing.T) *types.Transaction {
+			return plain(t, contracts.SystemKey, 0, nil)
+		}, want: encmempool.ErrSystemSender},
+		{name: "envelope paid by the system account", tx: func(t *testing.T) *types.Transaction {
+			return envelopeTx(t, 0, 100_000, 1, func(bp *encmempool.BuildParams) { bp.PayerKey = contracts.SystemKey })
+		}, want: encmempool.ErrSystemSender},
 		{name: "envelope with a high-s signature", tx: func(t *testing.T) *types.Transaction {
 			return highS(t, envelopeTx(t, 0, 100_000, 1, nil))
 		}, want: encmempool.ErrSender, also: encmempool.ErrSignature},
@@ -421,7 +428,7 @@ func TestAdmitRejects(t *testing.T) {
 
 // admissionErrors are the errors Admit itself returns.
 var admissionErrors = []error{
-	encmempool.ErrOversize, encmempool.ErrTxType, encmempool.ErrWrongChain, encmempool.ErrSender,
+	encmempool.ErrOversize, encmempool.ErrTxType, encmempool.ErrWrongChain, encmempool.ErrSender, encmempool.ErrSystemSender,
 	encmempool.ErrMalformed, encmempool.ErrPlaintextDisabled, encmempool.ErrGasLimit, encmempool.ErrIntrinsicGas,
 	encmempool.ErrTipAboveFeeCap, encmempool.ErrFeeCapTooLow, encmempool.ErrWrongEon, encmempool.ErrKnownTx,
 	encmempool.ErrIdentitySeen, encmempool.ErrNonceTooLow, encmempool.ErrNonceGap, encmempool.ErrInsufficientFunds,

@@ -2,7 +2,6 @@ package execution
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/big"
@@ -35,13 +34,14 @@ const (
 	DropTypeOrChainID  DropReason = "type_or_chain_id" // type 4, or no/another EIP-155 chain id
 	DropGasMismatch    DropReason = "gas_mismatch"     // gas limit is not the declared gas
 	DropSenderIsPayer  DropReason = "sender_is_payer"  // sent by the envelope's payer
+	DropSystemSender   DropReason = "system_sender"    // sent from the system account
 	DropRevealedBefore DropReason = "revealed_before"  // decrypted before, on any path
 	DropInvalidAtSlot  DropReason = "invalid_at_slot"  // nonce, balance, intrinsic gas...
 )
 
 // DropReasons lists every reason, for metrics.
 var DropReasons = []DropReason{DropNoKey, DropDecryptFailed, DropUndecodable, DropTypeOrChainID,
-	DropGasMismatch, DropSenderIsPayer, DropRevealedBefore, DropInvalidAtSlot}
+	DropGasMismatch, DropSenderIsPayer, DropSystemSender, DropRevealedBefore, DropInvalidAtSlot}
 
 // Outcome is what became of one committed item.
 type Outcome struct {
@@ -72,10 +72,13 @@ type Built struct {
 
 // Errors of building.
 var (
-	ErrParent    = errors.New("execution: block does not extend the head")
-	ErrSystemTx  = errors.New("execution: system transaction failed")
-	ErrGasLimit  = errors.New("execution: gas limit outside the allowed change")
-	ErrTimestamp = errors.New("execution: timestamp not after the parent's")
+	ErrParent   = errors.New("execution: block does not extend the head")
+	ErrSystemTx = errors.New("execution: system transaction failed")
+	// ErrSystemSender: a committed transaction from the system account,
+	// whose key is public; it is skipped.
+	ErrSystemSender = errors.New("execution: transaction from the system account")
+	ErrGasLimit     = errors.New("execution: gas limit outside the allowed change")
+	ErrTimestamp    = errors.New("execution: timestamp not after the parent's")
 )
 
 const recoveryParallelAt = 64
@@ -88,15 +91,14 @@ type chainReader interface {
 }
 
 // builder builds blocks on top of a go-ethereum chain. It is pure with
-// respect to its inputs: the same parent, input and sequencer key build the
-// same block (signatures are RFC 6979 deterministic).
+// respect to its inputs: the same parent and input build the same block
+// (the system transactions are signed with the public system key, RFC 6979
+// deterministic).
 type builder struct {
 	chain    chainReader
 	engine   consensus.Engine
 	config   *params.ChainConfig
 	signer   types.Signer
-	seqKey   *ecdsa.PrivateKey
-	seqAddr  common.Address
 	revealed func(hashes []common.Hash, number uint64) (map[common.Hash]bool, error)
 	limits   encmempool.Limits
 }
@@ -177,6 +179,10 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 		o := &out.Outcomes[i]
 		o.IsEnvelope = true
 		envs[i], _ = encmempool.DecodeEnvelope(it.Tx, b.signer, contracts.EncryptedInboxAddress, b.limits)
+		if b.fromSystem(it.Tx) {
+			o.EnvelopeErr = ErrSystemSender
+			continue
+		}
 		if _, err := w.apply(it.Tx); err != nil {
 			o.EnvelopeErr = err
 			continue
@@ -219,6 +225,10 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 		} else {
 			tx = it.Tx
 			o.Content = tx
+			if b.fromSystem(tx) {
+				o.Dropped = DropSystemSender
+				continue
+			}
 		}
 		h := tx.Hash()
 		if revealedBefore[h] || seen[h] {
@@ -373,7 +383,17 @@ func (b *builder) innerCheck(it Item, in inner, env *encmempool.Envelope) (*type
 	if in.sender == env.Payer {
 		return tx, DropSenderIsPayer
 	}
+	if in.sender == contracts.SystemAddress {
+		return tx, DropSystemSender
+	}
 	return tx, ""
+}
+
+// fromSystem says whether a committed transaction is signed by the system
+// account (its sender was recovered by prepare and is cached).
+func (b *builder) fromSystem(tx *types.Transaction) bool {
+	from, err := types.Sender(b.signer, tx)
+	return err == nil && from == contracts.SystemAddress
 }
 
 // work is the state of one block being built.
@@ -406,9 +426,9 @@ func (w *work) apply(tx *types.Transaction) (*types.Receipt, error) {
 
 // system signs and applies one sequencer transaction that must succeed.
 func (w *work) system(to common.Address, data []byte, gas uint64) error {
-	tx, err := types.SignNewTx(w.b.seqKey, w.b.signer, &types.DynamicFeeTx{
+	tx, err := types.SignNewTx(contracts.SystemKey, w.b.signer, &types.DynamicFeeTx{
 		ChainID:   w.b.config.ChainID,
-		Nonce:     w.state.GetNonce(w.b.seqAddr),
+		Nonce:     w.state.GetNonce(contracts.SystemAddress),
 		GasTipCap: new(big.Int),
 		GasFeeCap: w.header.BaseFee,
 		Gas:       min(gas, params.MaxTxGas),

@@ -34,8 +34,10 @@ type ChainConfig struct {
 	GasLimit uint64 `json:"gasLimit"`
 	// Timestamp is the genesis time (unix seconds).
 	Timestamp uint64 `json:"timestamp"`
-	// Sequencer is the account that signs the deposit credit and settlement
-	// transactions of each block; the predeploys accept them only from it.
+	// Sequencer is the sequencer's address: the key that signs batches and
+	// order receipts. The blocks' system transactions (deposit credit,
+	// settlement) come from contracts.SystemAddress, whose key is public so
+	// that anyone can rebuild the blocks from L1.
 	Sequencer common.Address `json:"sequencer"`
 	// BridgeSupply is the L2 supply locked in the bridge predeploy at
 	// genesis, from which L1 deposits are credited.
@@ -81,10 +83,10 @@ func (c *ChainConfig) Check() error {
 		return fmt.Errorf("%w: bridgeSupply must not be negative", ErrConfig)
 	}
 	reserved := core.SystemContractAllocs()
-	maps.Copy(reserved, predeployAlloc(c.Sequencer, big.NewInt(0)))
+	maps.Copy(reserved, predeployAlloc(big.NewInt(0)))
 	for addr := range c.Alloc {
 		if _, ok := reserved[addr]; ok {
-			return fmt.Errorf("%w: alloc must not set %s, a predeploy or system contract", ErrConfig, addr)
+			return fmt.Errorf("%w: alloc must not set %s, a predeploy, system contract or the system account", ErrConfig, addr)
 		}
 	}
 	return nil
@@ -130,7 +132,7 @@ func (c *ChainConfig) Genesis() *core.Genesis {
 	if c.BridgeSupply != nil {
 		supply = (*big.Int)(c.BridgeSupply)
 	}
-	maps.Copy(alloc, predeployAlloc(c.Sequencer, supply))
+	maps.Copy(alloc, predeployAlloc(supply))
 	maps.Copy(alloc, c.Alloc)
 	return &core.Genesis{
 		Config:     c.Params(),

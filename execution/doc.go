@@ -11,12 +11,12 @@
 // records it, and writes it as go-ethereum's head. The block is an ordinary
 // Ethereum block laid out as DESIGN.md section 6 says:
 //
-//  1. one sequencer transaction crediting the L1 deposits from the bridge
+//  1. one system transaction crediting the L1 deposits from the bridge
 //     predeploy (split only if it would exceed the per-transaction gas cap);
 //  2. every envelope in committed order, paying its gas and deposit;
 //  3. the content in sequence order: each plaintext transaction and each
 //     envelope's inner transaction, unless dropped;
-//  4. the settlement: sequencer transactions to the inbox refunding the
+//  4. the settlement: system transactions to the inbox refunding the
 //     deposits of executed inner transactions and burning the rest.
 //
 // The header links to the batch: extraData and mixHash hold the batch hash,
@@ -27,10 +27,20 @@
 // An inner transaction is dropped, identically on every node, when its
 // envelope got no key, decryption failed, the plaintext is not a
 // transaction, it is type 4 or lacks this chain's EIP-155 id, its gas limit
-// is not the declared gas, its sender is the payer, it was revealed before
-// (on any path, or earlier in the same block), or it is invalid at its slot
-// (nonce, balance, intrinsic gas). A plaintext transaction is dropped when
-// it was revealed before or is invalid at its slot. Each rule has a metric
+// is not the declared gas, its sender is the payer or the system account,
+// it was revealed before (on any path, or earlier in the same block), or it
+// is invalid at its slot (nonce, balance, intrinsic gas). A plaintext
+// transaction is dropped when it is from the system account, was revealed
+// before or is invalid at its slot; an envelope paid by the system account
+// is skipped (ErrSystemSender).
+//
+// # The system account
+//
+// System transactions come from contracts.SystemAddress, whose key is
+// public (contracts.SystemKey) so that anyone can rebuild every block from
+// what L1 carries; the predeploys take their system calls from it, and it
+// holds SystemFund at genesis for their gas. Nothing from it is taken from
+// a batch: the rules above skip it wherever a batch puts it. Each rule has a metric
 // label. An inner transaction's fate never depends on whether its envelope
 // executed; only its refund does (no deposit paid, nothing refunded).
 //
@@ -43,8 +53,8 @@
 // revealed set (every inner transaction ever decoded, with the block that
 // revealed it, its sender and nonce). Open re-executes every recorded block
 // above go-ethereum's durable head, exactly as a verifier would, and gets
-// the same block hashes (the sequencer's system transactions are signed
-// with RFC 6979 deterministic signatures). Every CheckpointInterval blocks
+// the same block hashes (the system transactions are signed with the
+// public system key, contracts.SystemKey, RFC 6979 deterministically). Every CheckpointInterval blocks
 // the state is flushed to disk, which bounds re-execution, and the revealed
 // set is pruned of entries whose nonce is below their sender's nonce at
 // that state: they can never be valid again, and no re-execution can start

@@ -126,6 +126,16 @@ func TestDropRules(t *testing.T) {
 			f.nonces[f.addr("payer")]--
 			return withPlaintext(it, inner)
 		}, DropSenderIsPayer},
+		{"sender is the system account", func() Item {
+			it := f.envelope("payer", f.tx("alice", &bob, one, 21000, nil))
+			f.nonces[f.addr("alice")]--
+			sys, err := types.SignNewTx(contracts.SystemKey, f.signer, &types.DynamicFeeTx{ChainID: big.NewInt(testChainID),
+				GasTipCap: gwei, GasFeeCap: feeCap, Gas: 21000, To: &bob, Value: one})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return withPlaintext(it, sys)
+		}, DropSystemSender},
 		{"invalid at its slot", func() Item {
 			f.nonces[f.addr("alice")] += 5
 			it := f.envelope("payer", f.tx("alice", &bob, one, 21000, nil))
@@ -177,6 +187,49 @@ func TestDropRules(t *testing.T) {
 				t.Fatal("the inbox still holds deposits after the settlement")
 			}
 		})
+	}
+}
+
+// TestSystemSenderSkipped: the system key is public, so a plaintext
+// transaction or an envelope signed with it is skipped wherever a batch
+// puts it: nobody but block building speaks for the system account (here:
+// a forged deposit credit from the bridge).
+func TestSystemSenderSkipped(t *testing.T) {
+	f := newFixture(t, "payer", "alice")
+	n := f.open(t.TempDir())
+	defer n.Close()
+	alice := f.addr("alice")
+	forge, err := creditCalldata(1, []common.Address{alice}, []*big.Int{big.NewInt(1e18)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(nonce uint64, to common.Address, data []byte) *types.Transaction {
+		tx, err := types.SignNewTx(contracts.SystemKey, f.signer, &types.DynamicFeeTx{ChainID: big.NewInt(testChainID), Nonce: nonce,
+			GasTipCap: gwei, GasFeeCap: feeCap, Gas: 200_000, To: &to, Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	plain := sign(0, contracts.BridgeAddress, forge)
+	envelope := f.envelope("payer", f.tx("alice", &alice, big.NewInt(1), 21000, nil))
+	// The same envelope re-signed by the system account as its payer.
+	sysEnv := sign(1, contracts.EncryptedInboxAddress, envelope.Tx.Data())
+	before := balance(t, n, alice)
+	built := apply(t, n, f.input(Item{Tx: plain, Status: NotEnvelope}, Item{Tx: sysEnv, Status: NoKey}))
+	if o := built.Outcomes[0]; o.Dropped != DropSystemSender || o.Executed {
+		t.Fatalf("plaintext from the system account: %+v", o)
+	}
+	if o := built.Outcomes[1]; !errors.Is(o.EnvelopeErr, ErrSystemSender) || o.EnvelopeIncluded {
+		t.Fatalf("envelope from the system account: %+v", o)
+	}
+	for _, tx := range built.Block.Transactions() {
+		if tx.Hash() == plain.Hash() || tx.Hash() == sysEnv.Hash() {
+			t.Fatal("a transaction signed with the system key is in the block")
+		}
+	}
+	if after := balance(t, n, alice); after.Cmp(before) != 0 {
+		t.Fatalf("alice's balance moved from %v to %v", before, after)
 	}
 }
 
@@ -282,7 +335,7 @@ func TestBuildRejectsBadInput(t *testing.T) {
 func TestRevealedSetIsPrunedAtCheckpoints(t *testing.T) {
 	f := newFixture(t, "payer", "alice", "bob")
 	reg := prometheus.NewRegistry()
-	n, err := Open(Config{DataDir: t.TempDir(), Chain: f.cfg, SequencerKey: f.seqKey, CheckpointInterval: 2, Registry: reg})
+	n, err := Open(Config{DataDir: t.TempDir(), Chain: f.cfg, CheckpointInterval: 2, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func (f *fixture) addr(name string) common.Address {
 
 func (f *fixture) open(dir string) *Node {
 	f.t.Helper()
-	n, err := Open(Config{DataDir: dir, Chain: f.cfg, SequencerKey: f.seqKey, HTTPHost: "127.0.0.1", WSHost: "127.0.0.1"})
+	n, err := Open(Config{DataDir: dir, Chain: f.cfg, HTTPHost: "127.0.0.1", WSHost: "127.0.0.1"})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package execution
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +16,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/state"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/eth"
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/eth/filters"
@@ -59,9 +57,6 @@ type Config struct {
 	// (record.db). Empty means in memory, for tests.
 	DataDir string
 	Chain   *ChainConfig
-	// SequencerKey signs the deposit credit and settlement transactions; it
-	// must belong to Chain.Sequencer.
-	SequencerKey *ecdsa.PrivateKey
 	// HTTP and WebSocket JSON-RPC. A port of 0 picks a free one; an empty
 	// host disables the endpoint.
 	HTTPHost string
@@ -113,9 +108,6 @@ func Open(cfg Config) (*Node, error) {
 	}
 	if err := cfg.Chain.Check(); err != nil {
 		return nil, err
-	}
-	if cfg.SequencerKey == nil || crypto.PubkeyToAddress(cfg.SequencerKey.PublicKey) != cfg.Chain.Sequencer {
-		return nil, fmt.Errorf("%w: the sequencer key does not belong to the configured sequencer %s", ErrConfig, cfg.Chain.Sequencer)
 	}
 	if cfg.CheckpointInterval == 0 {
 		cfg.CheckpointInterval = DefaultCheckpointInterval
@@ -197,8 +189,8 @@ func Open(cfg Config) (*Node, error) {
 	n.metrics = newMetrics(cfg.Registry)
 	n.builder = &builder{
 		chain: n.chain, engine: backend.Engine(), config: n.chain.Config(),
-		signer: types.LatestSigner(n.chain.Config()), seqKey: cfg.SequencerKey,
-		seqAddr: cfg.Chain.Sequencer, revealed: n.store.revealedBefore, limits: cfg.Limits,
+		signer: types.LatestSigner(n.chain.Config()), 
+		 revealed: n.store.revealedBefore, limits: cfg.Limits,
 	}
 	if err := stack.Start(); err != nil {
 		n.store.close()

@@ -17,7 +17,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // chainOfInputs makes k block inputs with transfers, drops and a deposit.
@@ -106,7 +105,6 @@ func TestMain(m *testing.M) {
 
 type childSetup struct {
 	Chain  *ChainConfig
-	SeqKey string
 	Inputs []string
 }
 
@@ -119,11 +117,7 @@ func runChild(dir string) error {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
-	key, err := crypto.HexToECDSA(s.SeqKey)
-	if err != nil {
-		return err
-	}
-	n, err := Open(Config{DataDir: filepath.Join(dir, "node"), Chain: s.Chain, SequencerKey: key})
+	n, err := Open(Config{DataDir: filepath.Join(dir, "node"), Chain: s.Chain})
 	if err != nil {
 		return err
 	}
@@ -147,7 +141,7 @@ func TestKill9RecoversFromTheRecord(t *testing.T) {
 	f := newFixture(t, "payer", "alice", "bob", "carol", "dave")
 	ins := chainOfInputs(f, 6)
 	dir := t.TempDir()
-	s := childSetup{Chain: f.cfg, SeqKey: hex.EncodeToString(crypto.FromECDSA(f.seqKey))}
+	s := childSetup{Chain: f.cfg}
 	for _, in := range ins {
 		b, err := in.MarshalBinary()
 		if err != nil {
@@ -193,7 +187,7 @@ func TestKill9RecoversFromTheRecord(t *testing.T) {
 	}
 	// Reopen the killed node's directory: it comes back to the last written
 	// block, with the same hashes, by re-executing from the record.
-	n, err := Open(Config{DataDir: filepath.Join(dir, "node"), Chain: f.cfg, SequencerKey: f.seqKey})
+	n, err := Open(Config{DataDir: filepath.Join(dir, "node"), Chain: f.cfg})
 	if err != nil {
 		t.Fatal(err)
 	}

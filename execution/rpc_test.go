@@ -156,7 +156,7 @@ func (s *recordingSubmitter) SubmitRawTransaction(_ context.Context, raw []byte)
 func TestSendRawTransactionGoesToTheSubmitter(t *testing.T) {
 	f := newFixture(t, "alice", "bob")
 	sub := &recordingSubmitter{}
-	n, err := Open(Config{DataDir: t.TempDir(), Chain: f.cfg, SequencerKey: f.seqKey, HTTPHost: "127.0.0.1", Submitter: sub})
+	n, err := Open(Config{DataDir: t.TempDir(), Chain: f.cfg, HTTPHost: "127.0.0.1", Submitter: sub})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/veil-l2/veil/contracts"
 )
 
@@ -23,7 +24,16 @@ func settleCalldata(payers []common.Address, refunds []*big.Int, last bool) ([]b
 	return inboxBinding.TryPackSettle(payers, refunds, last)
 }
 
-// predeployAlloc returns the genesis accounts of the predeploys.
-func predeployAlloc(sequencer common.Address, bridgeSupply *big.Int) types.GenesisAlloc {
-	return contracts.GenesisAlloc(sequencer, bridgeSupply)
+// SystemFund is the system account's genesis balance, in wei: the gas of
+// its transactions (at most a few per block, burned at the base fee) for
+// longer than any chain runs.
+var SystemFund = new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(params.Ether))
+
+// predeployAlloc returns the genesis accounts of the predeploys, which take
+// their system calls from contracts.SystemAddress, and the system account
+// with SystemFund.
+func predeployAlloc(bridgeSupply *big.Int) types.GenesisAlloc {
+	alloc := contracts.GenesisAlloc(contracts.SystemAddress, bridgeSupply)
+	alloc[contracts.SystemAddress] = types.Account{Balance: new(big.Int).Set(SystemFund)}
+	return alloc
 }

@@ -196,7 +196,7 @@ func Open(cfg Config) (*Sequencer, error) {
 		return nil, err
 	}
 	if s.exec, err = execution.Open(execution.Config{DataDir: filepath.Join(cfg.DataDir, "chain"), Chain: cfg.Chain,
-		SequencerKey: cfg.SequencerKey, HTTPHost: cfg.HTTPHost, HTTPPort: cfg.HTTPPort, WSHost: cfg.WSHost, WSPort: cfg.WSPort,
+		HTTPHost: cfg.HTTPHost, HTTPPort: cfg.HTTPPort, WSHost: cfg.WSHost, WSPort: cfg.WSPort,
 		HTTPBodyLimit: cfg.HTTPBodyLimit, Submitter: s, CacheMB: cfg.CacheMB, Limits: cfg.Limits, Logger: cfg.Logger,
 		Registry: cfg.Registry, APIs: []rpc.API{{Namespace: "veil", Service: &API{s: s}}}}); err != nil {
 		s.store.close()

@@ -165,7 +165,7 @@ func newChainEnv(t testing.TB) *chainEnv {
 	}
 	e.chainCfg = &execution.ChainConfig{ChainID: testChainID, GasLimit: execution.DefaultGasLimit, Timestamp: genesisTime,
 		Sequencer: addrOf(e.seq), BridgeSupply: (*math.HexOrDecimal256)(new(big.Int).Mul(big.NewInt(1_000_000), ether)), Alloc: l2Alloc}
-	e.node, err = execution.Open(execution.Config{DataDir: t.TempDir(), Chain: e.chainCfg, SequencerKey: e.seq})
+	e.node, err = execution.Open(execution.Config{DataDir: t.TempDir(), Chain: e.chainCfg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +525,7 @@ func (e *chainEnv) postAll(p *l1.Poster) {
 // unless dir is given) that trusts L1 blocks as soon as they are mined.
 func (e *chainEnv) verifier(dir string, onVerified func(Result)) *Verifier {
 	e.t.Helper()
-	v, err := New(e.ctx, Config{L1: e.l1, Contracts: e.c, Chain: e.chainCfg, SequencerKey: e.seq, DataDir: dir,
+	v, err := New(e.ctx, Config{L1: e.l1, Contracts: e.c, Chain: e.chainCfg, DataDir: dir,
 		PollInterval: 5 * time.Millisecond, OnVerified: onVerified})
 	if err != nil {
 		e.t.Fatal(err)

@@ -6,8 +6,8 @@
 //
 // In: an L1 endpoint (*l1.Chain) and the deployment's addresses
 // (l1.Contracts), the L2 chain config the sequencer runs with
-// (execution.ChainConfig) and, for now, the sequencer's key (see
-// "Re-execution" below). Out: a Result per valid batch (OnVerified), the
+// (execution.ChainConfig); no key of anyone's (see "Re-execution" below).
+// Out: a Result per valid batch (OnVerified), the
 // re-executed chain in an execution.Node (readable with go-ethereum's
 // JSON-RPC semantics through Node), metrics (veil_verify_*), and the
 // first *Mismatch.
@@ -98,19 +98,16 @@
 // sequencing window of other rollups: the deadline must leave room for the
 // origin's confirmations plus the posting delay.
 //
-// # Re-execution needs the sequencer's key
+// # Re-execution from L1 alone
 //
-// execution.Node signs each block's system transactions (the deposit
-// credit and the settlement) with the sequencer's key, RFC 6979
-// deterministically, and their signatures are part of the transactions
-// root and so of the block hash; through EIP-2935 the parent's hash is
-// also in the next block's state. L1 does not carry these signatures, so
-// nobody without the key can rebuild the posted block hash or, from block
-// 2 on, the state root. Until execution can rebuild system transactions
-// without the key (their signatures posted in the batch data, or a system
-// sender whose key is public and whose transactions only the builder
-// places), Config.SequencerKey is required; the verifier uses it for
-// nothing else.
+// Each block's system transactions (the deposit credit and the settlement)
+// are signed, RFC 6979 deterministically, with the system account's key,
+// which is public (contracts.SystemKey); their signatures are part of the
+// transactions root and so of the block hash, and through EIP-2935 the
+// parent's hash is in the next block's state. So anyone rebuilds the posted
+// block hashes and state roots from L1 alone. Execution skips any committed
+// transaction signed with that key, so the public key lets nobody act as
+// the system account.
 //
 // # State and restarts
 //

@@ -3,7 +3,6 @@ package verify
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -43,11 +42,6 @@ type Config struct {
 	Contracts l1.Contracts
 	// Chain is the L2 chain config file, the one the sequencer runs with.
 	Chain *execution.ChainConfig
-	// SequencerKey is the sequencer's key. Re-execution needs it: the
-	// execution package signs each block's system transactions (deposit
-	// credit, settlement) with it and their signatures are part of the
-	// block hash, but they are not posted on L1 (see the package doc).
-	SequencerKey *ecdsa.PrivateKey
 	// DataDir keeps the re-executed chain (go-ethereum's database and the
 	// execution record) across restarts; empty means a temporary directory
 	// removed by Close.
@@ -86,10 +80,6 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%w: no L1 chain", ErrConfig)
 	case c.Chain == nil:
 		return fmt.Errorf("%w: no L2 chain config", ErrConfig)
-	case c.SequencerKey == nil:
-		return fmt.Errorf("%w: re-execution needs the sequencer key (it signs each block's system transactions)", ErrConfig)
-	case crypto.PubkeyToAddress(c.SequencerKey.PublicKey) != c.Chain.Sequencer:
-		return fmt.Errorf("%w: the sequencer key is not the chain config's sequencer %s", ErrConfig, c.Chain.Sequencer)
 	}
 	if err := c.Contracts.Check(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -196,7 +186,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 		}
 		v.tmpDir = dir
 	}
-	v.node, err = execution.Open(execution.Config{DataDir: dir, Chain: cfg.Chain, SequencerKey: cfg.SequencerKey,
+	v.node, err = execution.Open(execution.Config{DataDir: dir, Chain: cfg.Chain,
 		CacheMB: cfg.CacheMB, Limits: cfg.Limits, Logger: cfg.Logger, Registry: cfg.Registry})
 	if err != nil {
 		v.removeTmp()

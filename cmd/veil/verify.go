@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/veil-l2/veil/execution"
-	"github.com/veil-l2/veil/internal/keyfile"
 	"github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/verify"
 )
@@ -33,8 +32,6 @@ func verifyCommand() *cli.Command {
 			"deployedAt (required)", EnvVars: env("VERIFY_CONTRACTS")},
 		&cli.StringFlag{Name: "chain", Usage: "the L2 chain config, the JSON file the sequencer runs with (required)",
 			EnvVars: env("VERIFY_CHAIN")},
-		&cli.StringFlag{Name: "sequencer-key", Usage: "the sequencer's key file (required for now: re-execution signs each block's " +
-			"system transactions, whose signatures are in the block hash and not on L1)", EnvVars: env("VERIFY_SEQUENCER_KEY")},
 		&cli.StringFlag{Name: "data-dir", Usage: "keep the re-executed chain here, so a later run checks it again from L1 without " +
 			"executing it (default: a temporary directory)", EnvVars: env("VERIFY_DATA_DIR")},
 		&cli.BoolFlag{Name: "follow", Usage: "keep following L1 and verify each batch as it is posted (default: verify what is " +
@@ -72,7 +69,7 @@ func verifyCommand() *cli.Command {
 				return fmt.Errorf("%w: unexpected argument %q", errVerifyRun, c.Args().First())
 			}
 			cfg := verifyConfig{l1URL: c.String("l1"), contracts: c.String("contracts"), chain: c.String("chain"),
-				keyFile: c.String("sequencer-key"), dataDir: c.String("data-dir"), follow: c.Bool("follow"),
+				dataDir: c.String("data-dir"), follow: c.Bool("follow"),
 				confirmations: c.Uint64("confirmations"), finalized: c.Bool("finalized"), poll: c.Duration("poll-interval"),
 				cacheMB: c.Int("cache-mb"), metricsAddr: c.String("metrics-addr")}
 			return runProcess(c, cfg.check, func(ctx context.Context, log *slog.Logger) error {
@@ -83,7 +80,7 @@ func verifyCommand() *cli.Command {
 }
 
 type verifyConfig struct {
-	l1URL, contracts, chain, keyFile, dataDir string
+	l1URL, contracts, chain, dataDir string
 	follow, finalized                         bool
 	confirmations                             uint64
 	poll                                      time.Duration
@@ -99,9 +96,6 @@ func (cfg *verifyConfig) check() error {
 		return fmt.Errorf("%w: --contracts is required: the file with the L1 contract addresses", errVerifyRun)
 	case cfg.chain == "":
 		return fmt.Errorf("%w: --chain is required: the L2 chain config the sequencer runs with", errVerifyRun)
-	case cfg.keyFile == "":
-		return fmt.Errorf("%w: --sequencer-key is required for now: re-executing a block signs its system transactions "+
-			"with it", errVerifyRun)
 	case cfg.poll <= 0:
 		return fmt.Errorf("%w: --poll-interval must be positive", errVerifyRun)
 	}
@@ -119,10 +113,6 @@ func runVerify(ctx context.Context, cfg verifyConfig, out io.Writer, log *slog.L
 	if err != nil {
 		return fmt.Errorf("%w: --chain: %w", errVerifyRun, err)
 	}
-	key, err := keyfile.Read(cfg.keyFile)
-	if err != nil {
-		return fmt.Errorf("%w: --sequencer-key: %w", errVerifyRun, err)
-	}
 	chain, err := l1.Dial(ctx, cfg.l1URL)
 	if err != nil {
 		return err
@@ -136,7 +126,7 @@ func runVerify(ctx context.Context, cfg verifyConfig, out io.Writer, log *slog.L
 	if addr != "" {
 		log.Info("serving metrics", "addr", "http://"+addr+"/metrics")
 	}
-	v, err := verify.New(ctx, verify.Config{L1: chain, Contracts: contracts, Chain: chainCfg, SequencerKey: key, DataDir: cfg.dataDir,
+	v, err := verify.New(ctx, verify.Config{L1: chain, Contracts: contracts, Chain: chainCfg, DataDir: cfg.dataDir,
 		Confirmations: cfg.confirmations, Finalized: cfg.finalized, PollInterval: cfg.poll, CacheMB: cfg.cacheMB, Logger: log,
 		Registry: reg, OnVerified: func(r verify.Result) {
 			extra := ""

@@ -3,7 +3,6 @@ package sandwich
 import (
 	"cmp"
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/big"
@@ -68,13 +67,13 @@ var (
 // OpenConventional starts a conventional L2 on chain's genesis: an
 // execution node in a temporary directory (removed by Close) with its
 // JSON-RPC on 127.0.0.1.
-func OpenConventional(chain *execution.ChainConfig, seqKey *ecdsa.PrivateKey) (*Conventional, error) {
+func OpenConventional(chain *execution.ChainConfig) (*Conventional, error) {
 	dir, err := os.MkdirTemp("", "veil-conventional-")
 	if err != nil {
 		return nil, err
 	}
 	c := &Conventional{dir: dir, chain: chain, signer: types.LatestSignerForChainID(new(big.Int).SetUint64(chain.ChainID))}
-	c.node, err = execution.Open(execution.Config{DataDir: dir, Chain: chain, SequencerKey: seqKey, HTTPHost: "127.0.0.1", Submitter: c})
+	c.node, err = execution.Open(execution.Config{DataDir: dir, Chain: chain, HTTPHost: "127.0.0.1", Submitter: c})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

@@ -180,7 +180,7 @@ func RunConventional(ctx context.Context, p Params, opts Options) (*Outcome, err
 		chain.Alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: devnet.Ether(10_000)}
 	}
 	opts.Progress("conventional L2: starting (plaintext mempool, blocks in priority-fee order)")
-	seq, err := OpenConventional(chain, seqKey)
+	seq, err := OpenConventional(chain)
 	if err != nil {
 		return nil, err
 	}
