@@ -189,8 +189,8 @@ func Open(cfg Config) (*Node, error) {
 	n.metrics = newMetrics(cfg.Registry)
 	n.builder = &builder{
 		chain: n.chain, engine: backend.Engine(), config: n.chain.Config(),
-		signer: types.LatestSigner(n.chain.Config()), 
-		 revealed: n.store.revealedBefore, limits: cfg.Limits,
+		signer:   types.LatestSigner(n.chain.Config()),
+		revealed: n.store.revealedBefore, limits: cfg.Limits,
 	}
 	if err := stack.Start(); err != nil {
 		n.store.close()
