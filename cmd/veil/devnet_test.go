@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"math/big"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ func startDevnet(t *testing.T, dir string) (url string, out *logBuffer, stop fun
 	done := make(chan error, 1)
 	go func() {
 		done <- runDevnet(ctx, devnetConfig{dataDir: dir, keypers: 5, threshold: 3, interval: time.Second, httpAddr: "127.0.0.1:0",
+			l1HTTPAddr:  "127.0.0.1:0",
 			l1BlockTime: 300 * time.Millisecond, onReady: func(u string) { ready <- u }}, out, slog.New(slog.DiscardHandler))
 	}()
 	select {
@@ -156,14 +159,21 @@ func TestDevnet(t *testing.T) {
 // TestSendOnDevnet: `veil send` as a new user would run it against the
 // devnet, with two of its printed dev accounts.
 func TestSendOnDevnet(t *testing.T) {
-	url, _, stop := startDevnet(t, t.TempDir())
+	dir := t.TempDir()
+	url, devnetOut, stop := startDevnet(t, dir)
 	defer stop()
+	l1URL := regexp.MustCompile(`L1 JSON-RPC: (http://\S+)`).FindStringSubmatch(devnetOut.String())
+	if l1URL == nil {
+		t.Fatalf("the devnet printed no L1 URL:\n%s", devnetOut)
+	}
 	var out logBuffer
 	app := newApp()
 	app.Writer, app.ErrWriter = &out, &out
 	to := common.Address{0xca, 0xfe}
+	// The eon key is checked against L1's, as a careful wallet would.
 	err := app.Run([]string{"veil", "send", "--rpc", url, "--key", hexutil.Encode(crypto.FromECDSA(DevAccount(2))),
-		"--payer-key", hexutil.Encode(crypto.FromECDSA(DevAccount(3))), "--to", to.Hex(), "--value", "0.25"})
+		"--payer-key", hexutil.Encode(crypto.FromECDSA(DevAccount(3))), "--to", to.Hex(), "--value", "0.25",
+		"--l1-rpc", l1URL[1], "--contracts", filepath.Join(dir, "contracts.json")})
 	if err != nil {
 		t.Fatalf("veil send: %v\n%s", err, &out)
 	}

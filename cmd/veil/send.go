@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/encmempool/client"
 	"github.com/veil-l2/veil/internal/keyfile"
+	"github.com/veil-l2/veil/l1"
 )
 
 func sendCommand() *cli.Command {
@@ -39,6 +40,9 @@ func sendCommand() *cli.Command {
 			&cli.StringFlag{Name: "data", Usage: "call data (hex)"},
 			&cli.Uint64Flag{Name: "gas", Usage: "gas limit (default: estimated)"},
 			&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "how long to wait for execution"},
+			&cli.StringFlag{Name: "l1-rpc", Usage: "with --contracts: check the sequencer's eon key against the one final on L1 before encrypting",
+				EnvVars: env("SEND_L1_RPC")},
+			&cli.StringFlag{Name: "contracts", Usage: "Veil's L1 contracts file (with --l1-rpc)", EnvVars: env("SEND_CONTRACTS")},
 		},
 		Action: func(c *cli.Context) error {
 			key, err := keyFlag(c, "key")
@@ -65,16 +69,36 @@ func sendCommand() *cli.Command {
 			}
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
-			return send(ctx, c.App.Writer, c.String("rpc"), key, payerKey, client.Call{To: &to, Value: value, Data: data, Gas: c.Uint64("gas")})
+			opts := []client.Option{client.WithPayer(client.NewPayer(payerKey))}
+			switch l1URL, cs := c.String("l1-rpc"), c.String("contracts"); {
+			case (l1URL == "") != (cs == ""):
+				return errors.New("--l1-rpc and --contracts go together: the eon key is checked on L1's KeyBroadcast")
+			case l1URL != "":
+				contracts, err := l1.ReadContracts(cs)
+				if err != nil {
+					return err
+				}
+				chain, err := l1.Dial(ctx, l1URL)
+				if err != nil {
+					return err
+				}
+				defer chain.Close()
+				opts = append(opts, client.WithEonKeySource(l1.NewEonKeys(chain, contracts)))
+			}
+			return send(ctx, c.App.Writer, c.String("rpc"), key, payerKey, client.Call{To: &to, Value: value, Data: data, Gas: c.Uint64("gas")},
+				opts...)
 		},
 	}
 }
 
-func send(ctx context.Context, w io.Writer, url string, key, payerKey *ecdsa.PrivateKey, call client.Call) error {
+func send(ctx context.Context, w io.Writer, url string, key, payerKey *ecdsa.PrivateKey, call client.Call, opts ...client.Option) error {
 	if crypto.PubkeyToAddress(key.PublicKey) == crypto.PubkeyToAddress(payerKey.PublicKey) {
 		return errors.New("the payer must be another account than the sender: an envelope's payer is public")
 	}
-	c, err := client.Dial(ctx, url, client.WithPayer(client.NewPayer(payerKey)))
+	if len(opts) == 0 {
+		opts = []client.Option{client.WithPayer(client.NewPayer(payerKey))}
+	}
+	c, err := client.Dial(ctx, url, opts...)
 	if err != nil {
 		return err
 	}
