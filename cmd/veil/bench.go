@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"github.com/veil-l2/veil/devnet"
 	"github.com/veil-l2/veil/loadgen"
 )
 
@@ -106,33 +107,7 @@ func bench(ctx context.Context, cfg benchConfig, out, errOut io.Writer, log *slo
 	if cfg.load.URL != "" {
 		res, runErr = loadgen.Run(ctx, cfg.load)
 	} else {
-		fmt.Fprintf(errOut, "starting a devnet (%d keypers, threshold %d)\n", cfg.devnet.keypers, cfg.devnet.threshold)
-		dctx, stopDevnet := context.WithCancel(ctx)
-		defer stopDevnet()
-		ready := make(chan string, 1)
-		done := make(chan error, 1)
-		dn := cfg.devnet
-		dn.onReady = func(url string) { ready <- url }
-		go func() { done <- runDevnet(dctx, dn, io.Discard, log) }()
-		select {
-		case url := <-ready:
-			fmt.Fprintf(errOut, "devnet ready at %s\n", url)
-			cfg.load.URL = url
-			res, runErr = loadgen.Run(ctx, cfg.load)
-		case err := <-done:
-			if err == nil {
-				err = ctx.Err()
-			}
-			return fmt.Errorf("devnet: %w", err)
-		case <-time.After(devnetReadyTimeout):
-			stopDevnet()
-			<-done
-			return fmt.Errorf("devnet: not ready after %v", devnetReadyTimeout)
-		}
-		stopDevnet()
-		if err := <-done; err != nil && runErr == nil {
-			runErr = fmt.Errorf("devnet: %w", err)
-		}
+		res, runErr = benchOwnDevnet(ctx, cfg, errOut, log)
 	}
 	if res == nil {
 		return runErr
@@ -169,6 +144,90 @@ func bench(ctx context.Context, cfg benchConfig, out, errOut io.Writer, log *slo
 	if res.Sent == 0 {
 		return errors.New("bench: no transaction was sent")
 	}
+	return nil
+}
+
+// benchOwnDevnet starts a devnet in this process on a fixed loopback port
+// and runs the load against it. In soak mode it restarts keyper 0 (down for
+// soakKeyperDown) a third of the way through and the sequencer two thirds
+// of the way, so the soak shows that nothing is lost across restarts.
+func benchOwnDevnet(ctx context.Context, cfg benchConfig, errOut io.Writer, log *slog.Logger) (*loadgen.Result, error) {
+	port, err := devnet.LoopbackPort()
+	if err != nil {
+		return nil, err
+	}
+	dn := cfg.devnet
+	fmt.Fprintf(errOut, "starting a devnet (%d keypers, threshold %d)\n", dn.keypers, dn.threshold)
+	sctx, cancel := context.WithTimeout(ctx, devnetReadyTimeout)
+	d, err := devnet.Start(sctx, devnet.Config{Keypers: dn.keypers, Threshold: dn.threshold, Interval: dn.interval,
+		HTTPAddr: fmt.Sprintf("127.0.0.1:%d", port), L1BlockTime: dn.l1BlockTime, Logger: log})
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("devnet: %w", err)
+	}
+	defer d.Close()
+	url := d.Sequencer().Exec().HTTPEndpoint()
+	fmt.Fprintf(errOut, "devnet ready at %s\n", url)
+	cfg.load.URL = url
+
+	rctx, stopRestarts := context.WithCancel(ctx)
+	restarts := make(chan error, 1)
+	go func() {
+		if !cfg.soak {
+			restarts <- nil
+			return
+		}
+		restarts <- soakRestarts(rctx, d, cfg.load.Duration, errOut)
+	}()
+	failed := make(chan error, 1)
+	go func() { failed <- d.Wait(rctx) }()
+	res, runErr := loadgen.Run(ctx, cfg.load)
+	stopRestarts()
+	if err := <-restarts; err != nil && runErr == nil {
+		runErr = fmt.Errorf("soak restarts: %w", err)
+	}
+	if err := <-failed; err != nil && runErr == nil {
+		runErr = fmt.Errorf("devnet: %w", err)
+	}
+	return res, runErr
+}
+
+// soakKeyperDown is how long the soak keeps keyper 0 stopped.
+const soakKeyperDown = 20 * time.Second
+
+// soakRestarts stops and restarts keyper 0 at a third of the duration and
+// the sequencer at two thirds.
+func soakRestarts(ctx context.Context, d *devnet.Devnet, duration time.Duration, errOut io.Writer) error {
+	wait := func(dt time.Duration) bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(dt):
+			return true
+		}
+	}
+	start := time.Now()
+	if !wait(duration / 3) {
+		return nil
+	}
+	fmt.Fprintf(errOut, "\nsoak: stopping keyper 0 for %v\n", soakKeyperDown)
+	d.StopKeyper(0)
+	if !wait(soakKeyperDown) {
+		return d.StartKeyper(0)
+	}
+	if err := d.StartKeyper(0); err != nil {
+		return err
+	}
+	fmt.Fprintf(errOut, "\nsoak: keyper 0 back\n")
+	if !wait(2*duration/3 - time.Since(start)) {
+		return nil
+	}
+	fmt.Fprintf(errOut, "\nsoak: restarting the sequencer\n")
+	d.StopSequencer()
+	if err := d.StartSequencer(); err != nil {
+		return err
+	}
+	fmt.Fprintf(errOut, "\nsoak: sequencer back\n")
 	return nil
 }
 
