@@ -35,9 +35,9 @@ func TestVerifyFlags(t *testing.T) {
 		{nil, "--l1 is required"},
 		{[]string{"--l1", "http://127.0.0.1:1"}, "--contracts is required"},
 		{[]string{"--l1", "http://127.0.0.1:1", "--contracts", "c.json"}, "--chain is required"},
-		{[]string{"--l1", "http://127.0.0.1:1", "--contracts", "c.json", "--chain", "chain.json"}, "--sequencer-key is required"},
-		{[]string{"--l1", "http://127.0.0.1:1", "--contracts", "missing.json", "--chain", "chain.json", "--sequencer-key", "k"},
-			"--contracts"},
+		{[]string{"--l1", "http://127.0.0.1:1", "--contracts", "missing.json", "--chain", "chain.json"}, "--contracts"},
+		{[]string{"--l1", "http://127.0.0.1:1", "--contracts", "c.json", "--chain", "chain.json", "--sequencer-key", "k"},
+			"flag provided but not defined: -sequencer-key"},
 	} {
 		app := newApp()
 		var out logBuffer
@@ -118,7 +118,7 @@ func TestVerifyOnDevnet(t *testing.T) {
 	}
 
 	args := []string{"verify", "--l1", l1URL, "--contracts", contractsFile, "--chain", filepath.Join(dir, devnet.ChainFile),
-		"--sequencer-key", filepath.Join(dir, "sequencer.key"), "--confirmations", "0", "--log-level", "warn"}
+		"--confirmations", "0", "--log-level", "warn"}
 	if err := run(args...); err != nil {
 		t.Fatalf("veil verify: %v\n%s", err, &out)
 	}
