@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -37,7 +38,8 @@ import (
 const (
 	// ChainID is the devnet's L2 chain id.
 	ChainID = 7117
-	// Eon is the devnet committee's eon number.
+	// Eon is the first committee's eon number (keyper set 0 votes it;
+	// AddKeyperSet's committees vote the eons after it).
 	Eon = 1
 	// Accounts is how many dev accounts are funded by default.
 	Accounts = 10
@@ -127,6 +129,16 @@ type state struct {
 	Chain     *execution.ChainConfig `json:"chain"`
 	Contracts *l1.Contracts          `json:"contracts,omitempty"`
 	KeyperSet uint64                 `json:"keyperSet"`
+	// Sets are the keyper sets AddKeyperSet added after the first.
+	Sets []setState `json:"sets,omitempty"`
+}
+
+// setState is a keyper set added after the first.
+type setState struct {
+	Index      uint64 `json:"index"`
+	Keypers    int    `json:"keypers"`
+	Threshold  int    `json:"threshold"`
+	Activation uint64 `json:"activation"`
 }
 
 // Devnet is the running system. Its fields are read-only.
@@ -144,39 +156,65 @@ type Devnet struct {
 	L1 *l1.Chain
 	// Contracts are Veil's L1 contracts on it.
 	Contracts l1.Contracts
-	// Committee is the keyper committee of the eon.
+	// Committee is the first keyper committee's (eon Eon).
 	Committee *keyper.Committee
-	// EonKey is the eon key as accepted on L1.
+	// EonKey is the first eon's key as accepted on L1.
 	EonKey *tpke.EonPublicKey
 	// SequencerKey signs batches and receipts and posts to L1.
 	SequencerKey *ecdsa.PrivateKey
 
-	keyperKeys []*keyper.Keys
-	hostKeys   []string // libp2p host key files: [0] the sequencer, [i+1] keyper i
-	listen     []string
-	ids        []string
-	points     *tpke.PointCache
-	shares     []*tpke.PublicShare
+	seqHost *member // the sequencer's libp2p host
+	points  *tpke.PointCache
+	eons    *l1.Eons
+	addMu   sync.Mutex // serializes AddKeyperSet
 
-	mu       sync.Mutex
-	keypers  []*keyperProc
+	// setMu guards sets, each set's eonKey and shares, and st.Sets. Lock
+	// order: mu before setMu.
+	setMu sync.RWMutex
+	sets  []*keyperSet // by index on L1
+
+	mu       sync.Mutex // guards seq and each set's procs
 	seq      *seqProc
 	failures chan error
+}
+
+// member is a libp2p host of the devnet: its key file and this start's
+// address.
+type member struct {
+	hostKey, listen, id string
+}
+
+func (m *member) addr() string { return m.listen + "/p2p/" + m.id }
+
+// keyperSet is one committee: keyper set index on L1, voting eon index+1,
+// its keypers' keys and hosts, and once its DKG is done and its key is
+// final on L1, the key and the public shares.
+type keyperSet struct {
+	index      uint64
+	eon        uint64
+	activation uint64
+	committee  *keyper.Committee
+	keys       []*keyper.Keys
+	hosts      []*member
+	procs      []*keyperProc // under Devnet.mu
+	// Set once the DKG is done and the key is final (under Devnet.setMu).
+	eonKey *tpke.EonPublicKey
+	shares []*tpke.PublicShare
 }
 
 // Start brings the devnet up: the L1 with the contracts deployed and the
 // keyper set added, the keypers with their DKG and their votes for the eon
 // key on L1, the sequencer with its JSON-RPC, and the poster. It returns
 // once the eon key is final on L1 and the sequencer runs.
-func Start(ctx context.Context, cfg Config) (d *Devnet, err error) {
+func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	d = &Devnet{cfg: cfg, dir: cfg.Dir, log: cfg.Logger, failures: make(chan error, cfg.Keypers+4), points: tpke.NewPointCache(1 << 16)}
+	d := &Devnet{cfg: cfg, dir: cfg.Dir, log: cfg.Logger, failures: make(chan error, 64), points: tpke.NewPointCache(1 << 16)}
 	d.ctx, d.stop = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
-			d.Close()
+			d.Close() // everything started so far
 		}
 	}()
 	if d.dir == "" {
@@ -200,12 +238,23 @@ func Start(ctx context.Context, cfg Config) (d *Devnet, err error) {
 	if err := d.writeConfigs(); err != nil {
 		return nil, err
 	}
-	if err := d.startKeypers(); err != nil {
-		return nil, err
+	d.eons = l1.NewEons(d.L1, d.Contracts)
+	for _, set := range d.sets {
+		if err := d.writeCommittee(set); err != nil {
+			return nil, err
+		}
+		if err := d.startKeypers(set); err != nil {
+			return nil, err
+		}
 	}
-	if err := d.awaitEonKey(ctx); err != nil {
-		return nil, err
+	for _, set := range d.sets {
+		if err := d.awaitEonKey(ctx, set); err != nil {
+			return nil, err
+		}
 	}
+	d.setMu.RLock()
+	d.EonKey = d.sets[0].eonKey
+	d.setMu.RUnlock()
 	if err := d.StartSequencer(); err != nil {
 		return nil, err
 	}
@@ -242,16 +291,6 @@ func (d *Devnet) loadKeys() error {
 	if d.SequencerKey, err = keyfile.ReadOrCreate(filepath.Join(d.dir, "sequencer.key")); err != nil {
 		return err
 	}
-	d.keyperKeys = make([]*keyper.Keys, d.cfg.Keypers)
-	for i := range d.keyperKeys {
-		kd := d.keyperDir(i)
-		if d.keyperKeys[i], err = keyper.LoadKeys(kd, nil); errors.Is(err, os.ErrNotExist) {
-			d.keyperKeys[i], err = keyper.InitKeys(kd, nil)
-		}
-		if err != nil {
-			return fmt.Errorf("devnet: keyper %d keys: %w", i, err)
-		}
-	}
 	if d.st.Chain == nil {
 		seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
 		alloc := types.GenesisAlloc{seq: {Balance: Ether(1000)}}
@@ -261,41 +300,102 @@ func (d *Devnet) loadKeys() error {
 		d.st.Chain = &execution.ChainConfig{ChainID: ChainID, GasLimit: execution.DefaultGasLimit, Timestamp: uint64(time.Now().Unix()),
 			Sequencer: seq, BridgeSupply: (*math.HexOrDecimal256)(Ether(1_000_000)), Alloc: alloc}
 	}
-	// Addresses: the sequencer's and each keyper's libp2p host.
-	n := d.cfg.Keypers + 1
-	d.hostKeys, d.listen, d.ids = make([]string, n), make([]string, n), make([]string, n)
-	for i := range n {
-		d.hostKeys[i] = filepath.Join(d.dir, "p2p-"+strconv.Itoa(i)+".key")
-		hk, err := p2p.LoadOrCreateHostKey(d.hostKeys[i])
-		if err != nil {
-			return err
-		}
-		id, err := peer.IDFromPrivateKey(hk)
-		if err != nil {
-			return err
-		}
-		port, err := LoopbackPort()
-		if err != nil {
-			return err
-		}
-		d.listen[i], d.ids[i] = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port), id.String()
+	if d.seqHost, err = newMember(filepath.Join(d.dir, "p2p-0.key")); err != nil {
+		return err
 	}
-	seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
-	d.Committee = &keyper.Committee{ChainID: ChainID, Eon: Eon, Threshold: d.cfg.Threshold,
-		Tolerated: 2*d.cfg.Threshold - d.cfg.Keypers - 1, Sequencer: seq}
-	for i, k := range d.keyperKeys {
-		pub, err := k.DKGPublic()
+	first, err := d.newSet(d.st.KeyperSet, d.cfg.Keypers, d.cfg.Threshold)
+	if err != nil {
+		return err
+	}
+	d.sets = []*keyperSet{first}
+	d.Committee = first.committee
+	for _, ss := range d.st.Sets {
+		set, err := d.newSet(ss.Index, ss.Keypers, ss.Threshold)
 		if err != nil {
 			return err
 		}
-		d.Committee.Members = append(d.Committee.Members, keyper.Member{Address: k.Address(), DKGPublicKey: pub, Peer: d.peerAddr(i + 1)})
+		set.activation = ss.Activation
+		d.sets = append(d.sets, set)
 	}
-	return d.Committee.Check()
+	return nil
 }
 
-func (d *Devnet) keyperDir(i int) string { return filepath.Join(d.dir, "keyper-"+strconv.Itoa(i)) }
+// newMember reads or creates a libp2p host key and picks a loopback port
+// for this start.
+func newMember(keyFile string) (*member, error) {
+	hk, err := p2p.LoadOrCreateHostKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	id, err := peer.IDFromPrivateKey(hk)
+	if err != nil {
+		return nil, err
+	}
+	port, err := LoopbackPort()
+	if err != nil {
+		return nil, err
+	}
+	return &member{hostKey: keyFile, listen: fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port), id: id.String()}, nil
+}
 
-func (d *Devnet) peerAddr(i int) string { return d.listen[i] + "/p2p/" + d.ids[i] }
+// newSet reads or creates the keys of keyper set index's n keypers (in
+// the first set's directories for index 0, set-<index>/ for the others)
+// and makes its committee, with this start's peer addresses.
+func (d *Devnet) newSet(index uint64, n, t int) (*keyperSet, error) {
+	set := &keyperSet{index: index, eon: index + 1, procs: make([]*keyperProc, n)}
+	for i := range n {
+		kd := d.keyperDir(index, i)
+		k, err := keyper.LoadKeys(kd, nil)
+		if errors.Is(err, os.ErrNotExist) {
+			k, err = keyper.InitKeys(kd, nil)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("devnet: keyper %d of set %d keys: %w", i, index, err)
+		}
+		hostKey := filepath.Join(d.dir, "p2p-"+strconv.Itoa(i+1)+".key")
+		if index > 0 {
+			hostKey = filepath.Join(d.setDir(index), "p2p-"+strconv.Itoa(i)+".key")
+		}
+		m, err := newMember(hostKey)
+		if err != nil {
+			return nil, err
+		}
+		set.keys, set.hosts = append(set.keys, k), append(set.hosts, m)
+	}
+	set.committee = &keyper.Committee{ChainID: ChainID, Eon: set.eon, Threshold: t, Tolerated: 2*t - n - 1,
+		Sequencer: crypto.PubkeyToAddress(d.SequencerKey.PublicKey)}
+	for i, k := range set.keys {
+		pub, err := k.DKGPublic()
+		if err != nil {
+			return nil, err
+		}
+		set.committee.Members = append(set.committee.Members, keyper.Member{Address: k.Address(), DKGPublicKey: pub, Peer: set.hosts[i].addr()})
+	}
+	return set, set.committee.Check()
+}
+
+func (d *Devnet) setDir(index uint64) string {
+	return filepath.Join(d.dir, "set-"+strconv.FormatUint(index, 10))
+}
+
+// keyperDir is keyper i's directory in set index: keys, store, DKG files.
+func (d *Devnet) keyperDir(index uint64, i int) string {
+	if index == 0 {
+		return filepath.Join(d.dir, "keyper-"+strconv.Itoa(i))
+	}
+	return filepath.Join(d.setDir(index), "keyper-"+strconv.Itoa(i))
+}
+
+// writeCommittee writes a set's committee config (keyper.Committee JSON,
+// with this start's peer addresses) as committee-<eon>.json, for other
+// tools.
+func (d *Devnet) writeCommittee(set *keyperSet) error {
+	raw, err := json.MarshalIndent(set.committee, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(d.dir, "committee-"+strconv.FormatUint(set.eon, 10)+".json"), append(raw, '\n'), 0o644)
+}
 
 // startL1 starts the in-process L1 and deploys the contracts and the
 // keyper set on a new one.
@@ -303,7 +403,7 @@ func (d *Devnet) startL1(ctx context.Context) error {
 	d.cfg.Progress("starting the L1 (in-process, block time %v)", d.cfg.L1BlockTime)
 	seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
 	alloc := types.GenesisAlloc{seq: {Balance: Ether(1_000_000)}}
-	for _, k := range d.keyperKeys {
+	for _, k := range d.sets[0].keys {
 		alloc[k.Address()] = types.Account{Balance: Ether(100)}
 	}
 	for i := range d.cfg.DevAccounts {
@@ -328,8 +428,8 @@ func (d *Devnet) startL1(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	members := make([]common.Address, len(d.keyperKeys))
-	for i, k := range d.keyperKeys {
+	members := make([]common.Address, len(d.sets[0].keys))
+	for i, k := range d.sets[0].keys {
 		members[i] = k.Address()
 	}
 	if d.st.KeyperSet, err = l1.AddKeyperSet(ctx, chain, d.Contracts, d.SequencerKey, members, uint64(d.cfg.Threshold), head.Number.Uint64()+1); err != nil {
@@ -358,45 +458,59 @@ func (d *Devnet) writeConfigs() error {
 	return l1.WriteContracts(filepath.Join(d.dir, ContractsFile), d.Contracts)
 }
 
-// awaitEonKey waits for the DKG and for the eon key the keypers vote to be
-// final on L1. On the in-process L1 it seals blocks ahead to the next
-// finalized epoch instead of waiting up to 32 block times.
-func (d *Devnet) awaitEonKey(ctx context.Context) error {
+// awaitEonKey waits for a set's DKG and for the eon key its keypers vote
+// to be final on L1, checked to be the key the DKG made; then the set's
+// eon can be scheduled. On the in-process L1 it seals blocks ahead to the
+// next finalized epoch instead of waiting up to 32 block times.
+func (d *Devnet) awaitEonKey(ctx context.Context, set *keyperSet) error {
 	start := time.Now()
 	var res *dkg.Result
 	for res == nil {
 		if err := d.pause(ctx, 200*time.Millisecond); err != nil {
 			return err
 		}
-		r, err := keyper.LoadDKGResult(d.keypers[0].store, d.keyperDir(0), nil, Eon)
-		if err == nil {
-			res = r
-		} else if !errors.Is(err, keyper.ErrNoDKGResult) {
-			return err
+		// Any running member's record has the public shares.
+		d.mu.Lock()
+		procs := slices.Clone(set.procs)
+		d.mu.Unlock()
+		for i, p := range procs {
+			if p == nil {
+				continue
+			}
+			r, err := keyper.LoadDKGResult(p.store, d.keyperDir(set.index, i), nil, set.eon)
+			if err == nil {
+				res = r
+				break
+			}
+			if !errors.Is(err, keyper.ErrNoDKGResult) && !errors.Is(err, keyper.ErrStore) {
+				return err
+			}
 		}
 	}
-	d.shares = res.PublicShares
-	d.cfg.Progress("DKG done in %v; the keypers vote the eon key on L1", time.Since(start).Round(time.Millisecond))
-	keys := l1.NewEonKeys(d.L1, d.Contracts)
+	d.cfg.Progress("eon %d: DKG done in %v; the keypers vote the eon key on L1", set.eon, time.Since(start).Round(time.Millisecond))
+	keys := d.eons.EonKeys()
 	for {
-		k, err := keys.Get(ctx, Eon)
+		k, err := keys.Get(ctx, set.eon)
 		if err == nil {
 			pk, err := tpke.ParseEonPublicKey(k.Key)
 			if err != nil {
 				return fmt.Errorf("devnet: the eon key on L1: %w", err)
 			}
-			if !bytes.Equal(k.Key, res.EonPublicKey.Bytes()) {
-				return fmt.Errorf("devnet: L1 accepted eon key %x, the DKG made %x", k.Key, res.EonPublicKey.Bytes())
+			if !bytes.Equal(k.Key, res.EonPublicKey.Bytes()) || k.KeyperSet != set.index {
+				return fmt.Errorf("devnet: L1 accepted eon %d key %x from keyper set %d, the DKG of set %d made %x", set.eon, k.Key,
+					k.KeyperSet, set.index, res.EonPublicKey.Bytes())
 			}
-			d.EonKey = pk
-			d.cfg.Progress("eon %d key final on L1: %x", Eon, k.Key)
+			d.setMu.Lock()
+			set.eonKey, set.shares = pk, res.PublicShares
+			d.setMu.Unlock()
+			d.cfg.Progress("eon %d key final on L1: %x", set.eon, k.Key)
 			return nil
 		}
 		if !errors.Is(err, l1.ErrNoEonKey) {
 			return err
 		}
 		// Accepted but not final yet: seal to the next epoch.
-		if accepted, err := keys.Accepted(ctx, Eon); err != nil {
+		if accepted, err := keys.Accepted(ctx, set.eon); err != nil {
 			return err
 		} else if accepted {
 			if err := d.L1.SealToFinalized(ctx); err != nil {
@@ -457,8 +571,13 @@ func (d *Devnet) Wait(ctx context.Context) error {
 // Close stops every component and, for a temporary directory, removes it.
 func (d *Devnet) Close() error {
 	d.StopSequencer()
-	for i := range d.keypers {
-		d.StopKeyper(i)
+	d.setMu.RLock()
+	sets := slices.Clone(d.sets)
+	d.setMu.RUnlock()
+	for _, set := range sets {
+		for i := range set.procs {
+			d.StopEonKeyper(set.eon, i)
+		}
 	}
 	d.stop()
 	d.wg.Wait()

@@ -25,6 +25,20 @@
 //     so their keys are the same on every machine and never hold real
 //     value; they are funded on L2 and on L1 (to deposit and force
 //     envelopes).
+//   - More committees: AddKeyperSet creates n new keypers (keys in
+//     set-<index>/ of the directory, funded on L1 by the operator), adds
+//     their set on L1 active a few blocks ahead, starts them (each keyper
+//     of each committee is its own process: host, store, directory), and
+//     returns once their DKG is done and their eon key final on L1
+//     (sealing ahead to finality). The sequencer's eon schedule reads the
+//     sets from L1 and makes an eon ready once its set and key are final
+//     and the devnet holds its DKG record (the committee checked against
+//     L1's members, the key against the DKG's); the chain switches at the
+//     activation block. New keypers dial the running sequencer (it lists
+//     them as peers from its next start). StopEonKeyper and StartEonKeyper
+//     stop and start any committee's keypers, StopKeyper and StartKeyper
+//     the first committee's. Each committee's config is written as
+//     committee-<eon>.json. A restart starts every committee.
 //   - Keys are created in the directory (a temporary one, removed on
 //     Close, when none is given). libp2p ports are picked afresh at each
 //     start; peers find each other by the addresses of this start.

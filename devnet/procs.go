@@ -31,45 +31,72 @@ type seqProc struct {
 	done   chan struct{} // the poster and its feed stopped
 }
 
-func (d *Devnet) startKeypers() error {
-	d.cfg.Progress("starting %d keypers (threshold %d) and running the DKG", d.cfg.Keypers, d.cfg.Threshold)
-	d.keypers = make([]*keyperProc, d.cfg.Keypers)
-	for i := range d.keypers {
-		if err := d.StartKeyper(i); err != nil {
+func (d *Devnet) startKeypers(set *keyperSet) error {
+	d.cfg.Progress("starting eon %d's %d keypers (threshold %d) and running the DKG", set.eon, len(set.keys), set.committee.Threshold)
+	for i := range set.keys {
+		if err := d.StartEonKeyper(set.eon, i); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (d *Devnet) p2pConfig(i int) (p2p.Config, error) {
-	hk, err := p2p.LoadOrCreateHostKey(d.hostKeys[i])
+// p2pConfig is a host's config: it peers with the given hosts.
+func (d *Devnet) p2pConfig(self *member, peers []*member) (p2p.Config, error) {
+	hk, err := p2p.LoadOrCreateHostKey(self.hostKey)
 	if err != nil {
 		return p2p.Config{}, err
 	}
-	var peers []string
-	for j := range d.listen {
-		if j != i {
-			peers = append(peers, d.peerAddr(j))
+	var addrs []string
+	for _, m := range peers {
+		if m != self {
+			addrs = append(addrs, m.addr())
 		}
 	}
-	return p2p.Config{ListenAddrs: []string{d.listen[i]}, HostKey: hk, Peers: peers, ChainID: ChainID,
+	return p2p.Config{ListenAddrs: []string{self.listen}, HostKey: hk, Peers: addrs, ChainID: ChainID,
 		MaxMessageSize: ordering.DefaultMaxBytes + 2<<20, MaxRedialBackoff: 2 * time.Second, Logger: d.log}, nil
 }
 
-// StartKeyper starts keyper i (a no-op when it runs).
-func (d *Devnet) StartKeyper(i int) error {
+// set returns the keyper set voting eon (nil when none).
+func (d *Devnet) set(eon uint64) *keyperSet {
+	d.setMu.RLock()
+	defer d.setMu.RUnlock()
+	for _, s := range d.sets {
+		if s.eon == eon {
+			return s
+		}
+	}
+	return nil
+}
+
+// StartKeyper starts keyper i of the first committee (a no-op when it
+// runs).
+func (d *Devnet) StartKeyper(i int) error { return d.StartEonKeyper(Eon, i) }
+
+// StopKeyper stops keyper i of the first committee and closes its store
+// (a no-op when stopped).
+func (d *Devnet) StopKeyper(i int) { d.StopEonKeyper(Eon, i) }
+
+// StartEonKeyper starts keyper i of eon's committee (a no-op when it
+// runs). Each keyper of each committee is its own process: its own
+// libp2p host, store and directory; a member of two committees runs two.
+func (d *Devnet) StartEonKeyper(eon uint64, i int) error {
+	set := d.set(eon)
+	if set == nil || i < 0 || i >= len(set.keys) {
+		return fmt.Errorf("%w: no keyper %d in eon %d", ErrConfig, i, eon)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.keypers[i] != nil {
+	if set.procs[i] != nil {
 		return nil
 	}
-	kd := d.keyperDir(i)
+	kd := d.keyperDir(set.index, i)
 	st, err := keyper.OpenStore(filepath.Join(kd, keyper.StoreFile))
 	if err != nil {
 		return err
 	}
-	pc, err := d.p2pConfig(i + 1)
+	// A keyper peers with the sequencer and its own committee.
+	pc, err := d.p2pConfig(set.hosts[i], append([]*member{d.seqHost}, set.hosts...))
 	if err != nil {
 		st.Close()
 		return err
@@ -82,33 +109,38 @@ func (d *Devnet) StartKeyper(i int) error {
 		return err
 	}
 	p := &keyperProc{store: st, host: host, cancel: cancel, done: make(chan struct{})}
-	d.keypers[i] = p
+	set.procs[i] = p
 	keys := l1.NewEonKeys(d.L1, d.Contracts)
 	keys.Poll = 100 * time.Millisecond
-	signing := d.keyperKeys[i].Signing
-	set := d.st.KeyperSet
+	signing := set.keys[i].Signing
+	index := set.index
 	go func() {
 		defer close(p.done)
-		err := keyper.Run(ctx, keyper.RunConfig{Committee: d.Committee, Keys: d.keyperKeys[i], Store: st, Dir: kd, P2P: host, L1: d.L1,
-			L1Follow: keyper.L1FollowConfig{Confirmations: d.cfg.L1Confirmations, Interval: d.cfg.L1BlockTime / 4},
+		err := keyper.Run(ctx, keyper.RunConfig{Committee: set.committee, Keys: set.keys[i], Store: st, Dir: kd, P2P: host, L1: d.L1,
+			L1Follow: keyper.L1FollowConfig{Confirmations: d.cfg.L1Confirmations, Interval: d.cfg.L1BlockTime / 4}, Eons: d.eons,
 			Release: keyper.ReleaseConfig{MaxDrift: 10, MaxTxs: ordering.DefaultMaxTxs, MaxBytes: ordering.DefaultMaxBytes + 1<<20,
 				MaxGasLimit: d.st.Chain.GasLimit},
-			DKGPhaseTimeout: 5 * time.Second, Logger: d.log.With("keyper", i), PointCache: d.points,
+			DKGPhaseTimeout: 5 * time.Second, Logger: d.log.With("eon", set.eon, "keyper", i), PointCache: d.points,
 			VoteEonKey: func(ctx context.Context, eon uint64, key []byte) error {
-				return keys.Vote(ctx, signing, set, eon, key)
+				return keys.Vote(ctx, signing, index, eon, key)
 			}})
 		if err != nil {
-			d.fail(fmt.Errorf("keyper %d: %w", i, err))
+			d.fail(fmt.Errorf("eon %d keyper %d: %w", set.eon, i, err))
 		}
 	}()
 	return nil
 }
 
-// StopKeyper stops keyper i and closes its store (a no-op when stopped).
-func (d *Devnet) StopKeyper(i int) {
+// StopEonKeyper stops keyper i of eon's committee and closes its store (a
+// no-op when stopped).
+func (d *Devnet) StopEonKeyper(eon uint64, i int) {
+	set := d.set(eon)
+	if set == nil || i < 0 || i >= len(set.procs) {
+		return
+	}
 	d.mu.Lock()
-	p := d.keypers[i]
-	d.keypers[i] = nil
+	p := set.procs[i]
+	set.procs[i] = nil
 	d.mu.Unlock()
 	if p == nil {
 		return
@@ -127,7 +159,14 @@ func (d *Devnet) StartSequencer() error {
 	if d.seq != nil {
 		return nil
 	}
-	pc, err := d.p2pConfig(0)
+	// The sequencer peers with every keyper of every committee.
+	var peers []*member
+	d.setMu.RLock()
+	for _, set := range d.sets {
+		peers = append(peers, set.hosts...)
+	}
+	d.setMu.RUnlock()
+	pc, err := d.p2pConfig(d.seqHost, peers)
 	if err != nil {
 		return err
 	}
@@ -151,7 +190,7 @@ func (d *Devnet) StartSequencer() error {
 	}
 	origin := l1.NewOrigin(d.L1, d.Contracts, l1.OriginConfig{Confirmations: d.cfg.L1Confirmations})
 	s, err := ordering.Open(ordering.Config{DataDir: filepath.Join(d.dir, "sequencer"), Chain: d.st.Chain, SequencerKey: d.SequencerKey,
-		Committee: d.Committee, EonKey: d.EonKey, PublicShares: d.shares, P2P: host, Origin: origin,
+		Eons: schedule{d}, P2P: host, Origin: origin,
 		Cut: ordering.CutConfig{Interval: d.cfg.Interval}, HTTPHost: httpHost, HTTPPort: httpPort, WSHost: wsHost, WSPort: wsPort,
 		Logger: d.log.With("component", "sequencer"), Registry: prometheus.NewRegistry(), PointCache: d.points})
 	if err != nil {

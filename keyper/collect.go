@@ -23,7 +23,8 @@ var (
 	ErrDuplicateShares    = errors.New("keyper: second share message from one keyper for one batch")
 )
 
-// CollectorConfig describes the committee whose shares are collected.
+// CollectorConfig describes the committee whose shares are collected: the
+// first eon's (AddEon adds the committees of later eons).
 type CollectorConfig struct {
 	ChainID, Eon uint64
 	Threshold    int
@@ -41,10 +42,30 @@ type CollectorConfig struct {
 	PointCache *tpke.PointCache
 }
 
+// CollectorEon is one eon's committee as a Collector checks its shares.
+type CollectorEon struct {
+	Eon       uint64
+	Threshold int
+	// Members[i] is keyper i's signing address.
+	Members      []common.Address
+	EonKey       *tpke.EonPublicKey
+	PublicShares []*tpke.PublicShare
+}
+
+func (e *CollectorEon) check() error {
+	n := len(e.Members)
+	if e.Threshold < 1 || e.Threshold > n || len(e.PublicShares) != n || e.EonKey == nil {
+		return fmt.Errorf("%w: collector for eon %d with %d members, %d public shares, threshold %d", ErrCommittee, e.Eon, n,
+			len(e.PublicShares), e.Threshold)
+	}
+	return nil
+}
+
 // BatchKeys are the keys of one batch: Keys[i] decrypts the envelope at
 // Keyed[i].Index; Attestation is the key of the batch identity, the
 // committee's BLS signature on (chain, eon, number, hash).
 type BatchKeys struct {
+	Eon         uint64
 	Number      uint64
 	Hash        common.Hash
 	Keyed       []Keyed
@@ -57,14 +78,18 @@ type BatchKeys struct {
 // verifies each message in one randomized batched check against the
 // sender's public share, and aggregates the first threshold valid ones.
 // Whoever needs a batch's keys runs one: the sequencer, and a keyper that
-// re-publishes a batch. It is safe for concurrent use; verification runs
-// outside its lock.
+// re-publishes a batch. It collects for every eon it was given (one
+// committee each): a batch's shares are checked against the committee of
+// the batch's eon (Release.Eon), so batches of two eons may await keys at
+// once across an eon switch. It is safe for concurrent use; verification
+// runs outside its lock.
 type Collector struct {
 	cfg     CollectorConfig
 	cache   *tpke.PointCache
 	mu      sync.Mutex
+	eons    map[uint64]*CollectorEon
 	waiting map[uint64]*awaiting
-	early   map[uint64]map[int]*ShareMessage
+	early   map[uint64]map[earlyFrom]*ShareMessage
 	highest uint64
 	// reported counts, per keyper, signed share messages that did not
 	// verify.
@@ -72,7 +97,14 @@ type Collector struct {
 	metrics  collectorMetrics
 }
 
+// earlyFrom names the sender of a buffered message: keyper k of an eon.
+type earlyFrom struct {
+	eon uint64
+	k   int
+}
+
 type awaiting struct {
+	eon    *CollectorEon
 	rel    *Release
 	ids    []*tpke.IdentityPoint
 	from   map[int]bool // keypers whose message is in or being checked
@@ -87,9 +119,9 @@ type collectorMetrics struct {
 
 // NewCollector checks the config and returns a collector.
 func NewCollector(cfg CollectorConfig) (*Collector, error) {
-	n := len(cfg.Members)
-	if cfg.Threshold < 1 || cfg.Threshold > n || len(cfg.PublicShares) != n || cfg.EonKey == nil {
-		return nil, fmt.Errorf("%w: collector for %d members, %d public shares, threshold %d", ErrCommittee, n, len(cfg.PublicShares), cfg.Threshold)
+	first := &CollectorEon{Eon: cfg.Eon, Threshold: cfg.Threshold, Members: cfg.Members, EonKey: cfg.EonKey, PublicShares: cfg.PublicShares}
+	if err := first.check(); err != nil {
+		return nil, err
 	}
 	if cfg.EarlyBatches == 0 {
 		cfg.EarlyBatches = 16
@@ -100,8 +132,8 @@ func NewCollector(cfg CollectorConfig) (*Collector, error) {
 	if cfg.PointCache == nil {
 		cfg.PointCache = tpke.NewPointCache(1 << 16)
 	}
-	c := &Collector{cfg: cfg, cache: cfg.PointCache, waiting: map[uint64]*awaiting{}, early: map[uint64]map[int]*ShareMessage{},
-		reported: map[int]int{}}
+	c := &Collector{cfg: cfg, cache: cfg.PointCache, eons: map[uint64]*CollectorEon{cfg.Eon: first}, waiting: map[uint64]*awaiting{},
+		early: map[uint64]map[earlyFrom]*ShareMessage{}, reported: map[int]int{}}
 	c.metrics = collectorMetrics{
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "shares", Name: "messages_total",
 			Help: "Share messages received, by outcome."}, []string{"outcome"}),
@@ -119,10 +151,43 @@ func NewCollector(cfg CollectorConfig) (*Collector, error) {
 	return c, nil
 }
 
+// AddEon adds the committee of another eon (an eon already added keeps
+// its first committee).
+func (c *Collector) AddEon(e CollectorEon) error {
+	if err := e.check(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.eons[e.Eon]; !ok {
+		c.eons[e.Eon] = &e
+	}
+	return nil
+}
+
+// HasEon reports whether the collector has eon's committee.
+func (c *Collector) HasEon(eon uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.eons[eon] != nil
+}
+
 // Expect registers a batch awaiting keys, with the identities its shares
-// are for (Classify gives them). Share messages that arrived before it are
-// used now, so Expect may already return the keys.
+// are for (Classify gives them; rel.Eon names the committee, the first
+// eon's when 0). Share messages that arrived before it are used now, so
+// Expect may already return the keys. A batch of an eon the collector has
+// no committee for is ErrUnexpectedBatch.
 func (c *Collector) Expect(rel *Release) (*BatchKeys, error) {
+	eonNum := rel.Eon
+	if eonNum == 0 {
+		eonNum = c.cfg.Eon
+	}
+	c.mu.Lock()
+	eon := c.eons[eonNum]
+	c.mu.Unlock()
+	if eon == nil {
+		return nil, fmt.Errorf("%w: batch %d of eon %d, no committee for that eon", ErrUnexpectedBatch, rel.Number, eonNum)
+	}
 	all := rel.Identities()
 	ids := make([]*tpke.IdentityPoint, len(all))
 	parallel(len(all), func(i int) { ids[i] = c.cache.Point(all[i]) })
@@ -131,7 +196,7 @@ func (c *Collector) Expect(rel *Release) (*BatchKeys, error) {
 		c.mu.Unlock()
 		return nil, nil
 	}
-	c.waiting[rel.Number] = &awaiting{rel: rel, ids: ids, from: map[int]bool{}, shares: map[int][]tpke.KeyShare{}}
+	c.waiting[rel.Number] = &awaiting{eon: eon, rel: rel, ids: ids, from: map[int]bool{}, shares: map[int][]tpke.KeyShare{}}
 	c.highest = max(c.highest, rel.Number)
 	early := c.early[rel.Number]
 	delete(c.early, rel.Number)
@@ -172,19 +237,22 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 		c.metrics.messages.WithLabelValues("malformed").Inc()
 		return nil, err
 	}
+	c.mu.Lock()
+	eon := c.eons[m.Eon]
+	c.mu.Unlock()
+	if eon == nil || m.ChainID != c.cfg.ChainID {
+		c.metrics.messages.WithLabelValues("unexpected_batch").Inc()
+		return nil, fmt.Errorf("%w: chain %d eon %d", ErrUnexpectedBatch, m.ChainID, m.Eon)
+	}
 	k := -1
-	for i, a := range c.cfg.Members {
+	for i, a := range eon.Members {
 		if a == signer {
 			k = i
 		}
 	}
 	if k < 0 || uint32(k) != m.Keyper {
 		c.metrics.messages.WithLabelValues("unknown_keyper").Inc()
-		return nil, fmt.Errorf("%w: %s as keyper %d", ErrUnknownKeyper, signer, m.Keyper)
-	}
-	if m.ChainID != c.cfg.ChainID || m.Eon != c.cfg.Eon {
-		c.metrics.messages.WithLabelValues("unexpected_batch").Inc()
-		return nil, fmt.Errorf("%w: chain %d eon %d", ErrUnexpectedBatch, m.ChainID, m.Eon)
+		return nil, fmt.Errorf("%w: %s as keyper %d of eon %d", ErrUnknownKeyper, signer, m.Keyper, m.Eon)
 	}
 	c.mu.Lock()
 	w, ok := c.waiting[m.Number]
@@ -194,6 +262,10 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 		return nil, err
 	}
 	switch {
+	case w.eon != eon:
+		c.mu.Unlock()
+		c.metrics.messages.WithLabelValues("unexpected_batch").Inc()
+		return nil, fmt.Errorf("%w: shares of eon %d for batch %d, which is of eon %d", ErrUnexpectedBatch, m.Eon, m.Number, w.eon.Eon)
 	case w.done:
 		c.mu.Unlock()
 		c.metrics.messages.WithLabelValues("late").Inc()
@@ -211,7 +283,7 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 	ids := w.ids
 	c.mu.Unlock()
 
-	shares, err := tpke.VerifyShares(c.cfg.PublicShares[k], ids, m.Shares, c.cfg.Rand)
+	shares, err := tpke.VerifyShares(eon.PublicShares[k], ids, m.Shares, c.cfg.Rand)
 	c.mu.Lock()
 	if err != nil {
 		// A signed message whose shares do not verify: the keyper is
@@ -228,7 +300,7 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 		return nil, nil
 	}
 	w.shares[k] = shares
-	if len(w.shares) < c.cfg.Threshold {
+	if len(w.shares) < eon.Threshold {
 		c.mu.Unlock()
 		return nil, nil
 	}
@@ -236,7 +308,7 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 	signers := make([]int, 0, len(w.shares))
 	by := make([][]tpke.KeyShare, 0, len(w.shares))
 	for s := range w.shares {
-		if len(signers) == c.cfg.Threshold {
+		if len(signers) == eon.Threshold {
 			break
 		}
 		signers = append(signers, s)
@@ -246,11 +318,12 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 	}
 	rel := w.rel
 	c.mu.Unlock()
-	return c.aggregate(rel, signers, by)
+	return c.aggregate(eon, rel, signers, by)
 }
 
 // Reported returns, per keyper index, how many signed share messages of
-// it did not verify: the keypers to report to their operators or on L1.
+// it did not verify: the keypers to report to their operators or on L1
+// (indexes in their eon's committee).
 func (c *Collector) Reported() map[int]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -275,17 +348,17 @@ func (c *Collector) buffer(k int, m *ShareMessage) error {
 	}
 	byKeyper := c.early[m.Number]
 	if byKeyper == nil {
-		byKeyper = map[int]*ShareMessage{}
+		byKeyper = map[earlyFrom]*ShareMessage{}
 		c.early[m.Number] = byKeyper
 	}
-	if _, ok := byKeyper[k]; !ok {
-		byKeyper[k] = m
+	if _, ok := byKeyper[earlyFrom{m.Eon, k}]; !ok {
+		byKeyper[earlyFrom{m.Eon, k}] = m
 	}
 	c.metrics.messages.WithLabelValues("early").Inc()
 	return nil
 }
 
-func (c *Collector) aggregate(rel *Release, signers []int, by [][]tpke.KeyShare) (*BatchKeys, error) {
+func (c *Collector) aggregate(eon *CollectorEon, rel *Release, signers []int, by [][]tpke.KeyShare) (*BatchKeys, error) {
 	agg, err := tpke.NewAggregator(signers)
 	if err != nil {
 		return nil, err
@@ -297,8 +370,8 @@ func (c *Collector) aggregate(rel *Release, signers []int, by [][]tpke.KeyShare)
 	att := keys[len(keys)-1]
 	// Every share was verified, so this holds unless the public shares
 	// and the eon key disagree: a configuration fault worth stopping on.
-	if err := tpke.VerifyBatchSignature(c.cfg.EonKey, c.cfg.ChainID, c.cfg.Eon, rel.Number, rel.Hash, att); err != nil {
-		return nil, fmt.Errorf("keyper: aggregated attestation of batch %d does not verify under the eon key: %w", rel.Number, err)
+	if err := tpke.VerifyBatchSignature(eon.EonKey, c.cfg.ChainID, eon.Eon, rel.Number, rel.Hash, att); err != nil {
+		return nil, fmt.Errorf("keyper: aggregated attestation of batch %d does not verify under eon %d's key: %w", rel.Number, eon.Eon, err)
 	}
-	return &BatchKeys{Number: rel.Number, Hash: rel.Hash, Keyed: rel.Keyed, Keys: keys[:len(keys)-1], Attestation: att, Signers: signers}, nil
+	return &BatchKeys{Eon: eon.Eon, Number: rel.Number, Hash: rel.Hash, Keyed: rel.Keyed, Keys: keys[:len(keys)-1], Attestation: att, Signers: signers}, nil
 }

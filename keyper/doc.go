@@ -46,4 +46,53 @@
 // (StartNode) and feeds it confirmed L1 blocks (FollowL1) until its context
 // ends or the node stops on a store failure. The caller closes the p2p node
 // and the store after Run returns.
+//
+// # Eons and keyper-set changes
+//
+// Eon e is voted by keyper set e-1 on L1 (KeyperSetManager, KeyBroadcast),
+// and is the eon of every batch whose L1 origin is at or above that set's
+// activation block and below the next set's. Sets and keys take effect
+// only once the block that added them is final; what a keyper reads of
+// them comes through L1Eons (the l1 package's Eons). L1 carries a set's
+// members, threshold and activation block; the DKG public keys and the
+// peer addresses come from the committee config (Committee), which Run
+// checks against L1's members and threshold (CheckL1, ErrCommittee).
+//
+// A keyper process serves one eon. A member of consecutive sets runs one
+// process per set, each with its own p2p host and its own data directory
+// (store, DKG files): the processes share nothing but the signing key,
+// and neither waits for the other. A process for a new set starts before
+// its activation: Run runs the DKG at once and votes the key, then waits
+// until its set is final on L1 (and, for an eon after the first, the
+// previous eon's key) and starts releasing:
+//
+//   - Activation (ReleaseConfig.Activation, from L1): a batch naming an L1
+//     origin below it is refused (ErrNotActive).
+//   - The first batch of an eon after the first (NodeConfig.Previous, the
+//     previous eon's key): the core starts with ReleaseState.Next = 0 and
+//     learns the previous eon's batches from the sequencer's keys messages
+//     (TopicKeys, batch.KeysMessage), each attestation checked against the
+//     previous eon's key before it counts (Releaser.Attested). It releases
+//     as its first batch only a batch numbered one above the highest batch
+//     the previous eon attested, whose parent is that batch's hash, and
+//     refuses anything else (ErrEonStart). From then on the usual rules
+//     hold. A chain's first eon starts, as before, at batch 1 with a zero
+//     parent.
+//   - Hand-over: once the next set is final on L1 (watched in Run), the
+//     core refuses every batch whose L1 origin is at or above its
+//     activation block (Releaser.Superseded, ErrSuperseded): such a batch
+//     belongs to the next eon. The refusal is counted in
+//     veil_keyper_batches_refused_total{reason="superseded"}, as are
+//     not_active and eon_start.
+//
+// Without an L1Eons (RunConfig.Eons) a keyper serves its eon from batch 1
+// and never hands over; an eon after the first requires one.
+//
+// Gossip: one topic per kind for all eons (a p2p node joins a kind once).
+// The validators take the eon from each message: SequencerValidator and
+// MembersValidator accept one eon, or with Eons every eon of a set that
+// grows (the sequencer admits shares from each ready eon's committee; a
+// keyper of a new eon admits the sequencer's keys messages of the previous
+// eon). The Collector checks each batch's shares against the committee of
+// the batch's eon (Release.Eon; AddEon adds committees).
 package keyper

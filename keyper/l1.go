@@ -2,9 +2,11 @@ package keyper
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 )
 
@@ -72,4 +74,40 @@ func (n *Node) FollowL1(ctx context.Context, src L1Headers, cfg L1FollowConfig) 
 		case <-tick.C:
 		}
 	}
+}
+
+// L1KeyperSet is a keyper set as L1's KeyperSetManager holds it.
+type L1KeyperSet struct {
+	// Members in keyper-index order.
+	Members    []common.Address
+	Threshold  uint64
+	Activation uint64
+}
+
+// L1Eons is what a keyper reads from L1 about keyper sets and eon keys,
+// each only once the block that added it is final (the l1 package's
+// Eons implements it). Eon e is voted by keyper set e-1.
+type L1Eons interface {
+	// KeyperSet returns the keyper set that votes eon (the set with index
+	// eon-1) once it is final; ok is false before.
+	KeyperSet(ctx context.Context, eon uint64) (set L1KeyperSet, ok bool, err error)
+	// EonKey returns eon's key (tpke's compressed form) once it is
+	// accepted in a final block; ok is false before.
+	EonKey(ctx context.Context, eon uint64) (key []byte, ok bool, err error)
+}
+
+// CheckL1 checks a committee against its keyper set on L1: the same
+// members in the same order and the same threshold. The committee config
+// adds what L1 does not carry (DKG public keys, peer addresses).
+func (c *Committee) CheckL1(set L1KeyperSet) error {
+	if uint64(c.Threshold) != set.Threshold || len(c.Members) != len(set.Members) {
+		return fmt.Errorf("%w: eon %d: %d members with threshold %d, its keyper set on L1 has %d with threshold %d", ErrCommittee,
+			c.Eon, len(c.Members), c.Threshold, len(set.Members), set.Threshold)
+	}
+	for i, m := range c.Members {
+		if m.Address != set.Members[i] {
+			return fmt.Errorf("%w: eon %d: member %d is %s, on L1 it is %s", ErrCommittee, c.Eon, i, m.Address, set.Members[i])
+		}
+	}
+	return nil
 }

@@ -21,6 +21,10 @@ import (
 const (
 	TopicCommitments = "commitments"
 	TopicShares      = "shares"
+	// TopicKeys carries the sequencer's keys messages (batch.KeysMessage):
+	// the keypers of a new eon learn there which batch the previous eon
+	// attested last, their first batch's parent.
+	TopicKeys = "keys"
 )
 
 // NodeConfig configures the release path of a keyper node for one eon.
@@ -30,8 +34,15 @@ type NodeConfig struct {
 	Keys      *Keys
 	Share     *tpke.SecretShare
 	Release   ReleaseConfig
-	Store     *Store
-	P2P       *p2p.Node
+	// Previous is the previous eon's key, for an eon that follows another:
+	// the eon's first batch is then the one after the previous eon's last,
+	// which the node learns from the sequencer's keys messages of the
+	// previous eon (TopicKeys), each attestation checked against this key.
+	// Nil for a chain's first eon, whose first batch is number 1 with a
+	// zero parent.
+	Previous *tpke.EonPublicKey
+	Store    *Store
+	P2P      *p2p.Node
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Confirmed lists confirmed L1 blocks known at start (number -> hash);
@@ -59,6 +70,7 @@ type Node struct {
 	releaser *Releaser
 	commits  *p2p.Topic
 	shares   *p2p.Topic
+	keys     *p2p.Topic // the previous eon's keys messages (Previous set)
 	mu       sync.Mutex // guards releaser
 	cache    *tpke.PointCache
 	metrics  *nodeMetrics
@@ -86,6 +98,7 @@ var refusalReasons = []struct {
 	{ErrNumberGap, "number_gap"}, {ErrAlreadyReleased, "already_released"}, {ErrParent, "parent"},
 	{ErrEquivocation, "equivocation"}, {ErrTimestamp, "timestamp"}, {ErrL1Origin, "l1_origin"},
 	{ErrOversize, "oversize"}, {ErrGasBudget, "gas_budget"}, {ErrNotOnL1, "not_on_l1"},
+	{ErrNotActive, "not_active"}, {ErrSuperseded, "superseded"}, {ErrEonStart, "eon_start"},
 	{batch.ErrMalformed, "malformed"}, {ErrStore, "store"},
 }
 
@@ -110,7 +123,11 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	state, err := cfg.Store.State(cfg.Release.Eon, 1)
+	first := uint64(1)
+	if cfg.Previous != nil {
+		first = 0 // learned from the previous eon's attestations
+	}
+	state, err := cfg.Store.State(cfg.Release.Eon, first)
 	if err != nil {
 		return nil, err
 	}
@@ -133,10 +150,11 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 	if cfg.Registry != nil {
 		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency)
 	}
-	if n.commits, err = cfg.P2P.Join(TopicCommitments, SequencerValidator{cfg.Committee.Sequencer, cfg.Release.Eon}); err != nil {
+	eon := cfg.Release.Eon
+	if n.commits, err = cfg.P2P.Join(TopicCommitments, SequencerValidator{Sequencer: cfg.Committee.Sequencer, Eon: eon}); err != nil {
 		return nil, err
 	}
-	if n.shares, err = cfg.P2P.Join(TopicShares, MembersValidator{cfg.Committee, cfg.Release.Eon}); err != nil {
+	if n.shares, err = cfg.P2P.Join(TopicShares, MembersValidator{Committee: cfg.Committee, Eon: eon}); err != nil {
 		return nil, err
 	}
 	commits, cancelC, err := n.commits.Subscribe()
@@ -148,11 +166,27 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 		cancelC()
 		return nil, err
 	}
+	var keys <-chan p2p.Received
+	cancelK := func() {}
+	if cfg.Previous != nil && eon > 0 {
+		follow := NewEons()
+		follow.Add(eon-1, nil)
+		follow.Add(eon, nil)
+		if n.keys, err = cfg.P2P.Join(TopicKeys, SequencerValidator{Sequencer: cfg.Committee.Sequencer, Eon: eon, Eons: follow}); err == nil {
+			keys, cancelK, err = n.keys.Subscribe()
+		}
+		if err != nil {
+			cancelC()
+			cancelS()
+			return nil, err
+		}
+	}
 	ctx, n.cancel = context.WithCancel(ctx)
 	go func() {
 		defer close(n.done)
 		defer cancelC()
 		defer cancelS()
+		defer cancelK()
 		for {
 			select {
 			case <-ctx.Done():
@@ -169,6 +203,11 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 				if !r.Local {
 					n.onShares(r.Message.Payload)
 				}
+			case r, ok := <-keys:
+				if !ok {
+					return
+				}
+				n.onKeys(r.Message.Payload)
 			}
 		}
 	}()
@@ -201,6 +240,40 @@ func (n *Node) L1Confirmed(number uint64, hash common.Hash) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.releaser.L1Confirmed(number, hash)
+}
+
+// Superseded tells the core the next keyper set's activation block, once
+// that set is final on L1: no batch with an L1 origin at or above it is
+// released (ErrSuperseded).
+func (n *Node) Superseded(activation uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.releaser.Superseded(activation)
+}
+
+// onKeys takes a keys message of the previous eon while the eon's first
+// batch is not released: its attestation, checked against the previous
+// eon's key, tells the core which batch the previous eon ended with so
+// far.
+func (n *Node) onKeys(payload []byte) {
+	m, err := batch.DecodeKeysMessage(payload)
+	if err != nil || m.ChainID != n.cfg.Release.ChainID || m.Eon+1 != n.cfg.Release.Eon {
+		return
+	}
+	n.mu.Lock()
+	waiting := n.releaser.AwaitsFirst()
+	n.mu.Unlock()
+	if !waiting {
+		return
+	}
+	if err := m.VerifyAttestation(n.cfg.Previous); err != nil {
+		n.log.Warn("keys message of the previous eon with an invalid attestation", "batch", m.Number, "err", err)
+		return
+	}
+	n.mu.Lock()
+	n.releaser.Attested(m.Number, m.Hash)
+	n.mu.Unlock()
+	n.log.Debug("previous eon attested a batch", "batch", m.Number, "hash", m.Hash)
 }
 
 // Evidence returns the conflicts seen.
@@ -342,16 +415,63 @@ func (n *Node) onShares(payload []byte) {
 	n.mu.Unlock()
 }
 
+// Eons is the set of eons a process follows, each with its committee
+// when the process knows it: the gossip validators of a process that spans
+// eons (the sequencer across an eon switch, a keyper of a new eon reading
+// the previous eon's keys) read it. It only grows. Safe for concurrent use.
+type Eons struct {
+	mu sync.RWMutex
+	m  map[uint64]*Committee
+}
+
+// NewEons returns the set of the committees' eons.
+func NewEons(cs ...*Committee) *Eons {
+	e := &Eons{m: map[uint64]*Committee{}}
+	for _, c := range cs {
+		e.Add(c.Eon, c)
+	}
+	return e
+}
+
+// Add follows eon, with its committee (nil when the process only reads
+// the sequencer's messages of that eon). A committee given earlier stays.
+func (e *Eons) Add(eon uint64, c *Committee) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		e.m = map[uint64]*Committee{}
+	}
+	if prev, ok := e.m[eon]; !ok || prev == nil {
+		e.m[eon] = c
+	}
+}
+
+// Has reports whether eon is followed.
+func (e *Eons) Has(eon uint64) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	_, ok := e.m[eon]
+	return ok
+}
+
+// Committee returns eon's committee (nil when unknown).
+func (e *Eons) Committee(eon uint64) *Committee {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.m[eon]
+}
+
 // SequencerValidator admits gossip signed by the registered sequencer for
-// one eon (commitments, keys).
+// one eon, or, when Eons is set, for any eon Eons has (commitments, keys).
 type SequencerValidator struct {
 	Sequencer common.Address
 	Eon       uint64
+	Eons      *Eons
 }
 
 // KnownSigner implements p2p.Validator.
 func (v SequencerValidator) KnownSigner(sender common.Address, _ string, eon uint64) error {
-	if sender != v.Sequencer || eon != v.Eon {
+	if sender != v.Sequencer || (eon != v.Eon && (v.Eons == nil || !v.Eons.Has(eon))) {
 		return p2p.ErrUnknownSigner
 	}
 	return nil
@@ -361,15 +481,25 @@ func (v SequencerValidator) KnownSigner(sender common.Address, _ string, eon uin
 func (SequencerValidator) Validate(*p2p.Message) error { return nil }
 
 // MembersValidator admits gossip signed by a committee member for one eon
-// (share messages, DKG packets).
+// (share messages, DKG packets). When Eons is set, it admits instead a
+// member of the committee Eons has for the message's eon: a sequencer
+// collects the shares of every eon's committee on one topic.
 type MembersValidator struct {
 	Committee *Committee
 	Eon       uint64
+	Eons      *Eons
 }
 
 // KnownSigner implements p2p.Validator.
 func (v MembersValidator) KnownSigner(sender common.Address, _ string, eon uint64) error {
-	if _, ok := v.Committee.Index(sender); !ok || eon != v.Eon {
+	c, want := v.Committee, v.Eon
+	if v.Eons != nil {
+		c, want = v.Eons.Committee(eon), eon
+	}
+	if c == nil || eon != want {
+		return p2p.ErrUnknownSigner
+	}
+	if _, ok := c.Index(sender); !ok {
 		return p2p.ErrUnknownSigner
 	}
 	return nil

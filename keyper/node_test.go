@@ -91,10 +91,10 @@ func startNet(t *testing.T, ctx context.Context, e *env, started []int) *net {
 	}
 	w.seqSigner, _ = p2p.NewSigner(e.seq)
 	var err error
-	if w.commits, err = seqHost.Join(TopicCommitments, SequencerValidator{committee.Sequencer, eon}); err != nil {
+	if w.commits, err = seqHost.Join(TopicCommitments, SequencerValidator{Sequencer: committee.Sequencer, Eon: eon}); err != nil {
 		t.Fatal(err)
 	}
-	sharesTopic, err := seqHost.Join(TopicShares, MembersValidator{committee, eon})
+	sharesTopic, err := seqHost.Join(TopicShares, MembersValidator{Committee: committee, Eon: eon})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestByzantineKeyperIsReported(t *testing.T) {
 	defer cancel()
 	w := startNet(t, ctx, e, []int{0, 1, 2})
 	byzHost := w.newHost(w.seqHost.Addrs())
-	byzTopic, err := byzHost.Join(TopicShares, MembersValidator{w.committee, eon})
+	byzTopic, err := byzHost.Join(TopicShares, MembersValidator{Committee: w.committee, Eon: eon})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,17 @@ var (
 	ErrOversize           = errors.New("keyper: batch over the size caps")
 	ErrGasBudget          = errors.New("keyper: batch over the gas budget")
 	ErrNotOnL1            = errors.New("keyper: commitment not on L1 yet (strict mode)")
+	// ErrNotActive: the L1 origin is before the activation block of this
+	// eon's keyper set.
+	ErrNotActive = errors.New("keyper: L1 origin before the keyper set's activation")
+	// ErrSuperseded: the L1 origin is at or past the activation block of
+	// the next keyper set (final on L1): such a batch is the next eon's.
+	ErrSuperseded = errors.New("keyper: L1 origin at or past the next keyper set's activation")
+	// ErrEonStart: a batch offered as this eon's first does not chain to
+	// the previous eon's last batch: its parent is not the batch numbered
+	// one below it as the previous eon's committee attested it, or that
+	// committee attested batches at or above its number.
+	ErrEonStart = errors.New("keyper: not the eon's first batch after the previous eon's last")
 )
 
 // Per-envelope "no key" reasons: only that envelope's share is withheld.
@@ -47,6 +58,9 @@ type ReleaseConfig struct {
 	Eon       uint64
 	Sequencer common.Address
 	Inbox     common.Address
+	// Activation is the activation block of the eon's keyper set: a batch
+	// of the eon names an L1 origin at or above it (0: no bound).
+	Activation uint64
 	// MaxDrift bounds |commitment timestamp - local time| in seconds.
 	MaxDrift uint64
 	// Size caps.
@@ -78,6 +92,9 @@ type ReleasedHashes interface {
 type ReleaseState struct {
 	// Next is the next batch number to release; LastHash and LastTime
 	// describe the batch released before it (zero before the eon's first).
+	// Next is 0 before the first batch of an eon that follows another: its
+	// number is the one after the previous eon's last batch, which the
+	// core learns from that eon's attestations (Attested).
 	Next         uint64
 	LastHash     common.Hash
 	LastTime     uint64
@@ -98,6 +115,7 @@ type NoKey struct {
 
 // Release is a decision to release shares for one batch.
 type Release struct {
+	Eon           uint64
 	Number        uint64
 	Hash          common.Hash
 	Keyed         []Keyed
@@ -129,6 +147,14 @@ type Releaser struct {
 	l1       map[uint64]common.Hash // confirmed L1 blocks by number
 	onL1     map[uint64]common.Hash // commitments seen on L1 (strict mode)
 	evidence []Evidence
+	// attested holds the previous eon's attested batches (number -> hash)
+	// while this eon's first batch is not released; maxAttested is the
+	// highest number among them.
+	attested    map[uint64]common.Hash
+	maxAttested uint64
+	// until is the next keyper set's activation block once it is final
+	// on L1 (0: none known): origins at or above it are the next eon's.
+	until uint64
 }
 
 // NewReleaser restores a core from its persisted state.
@@ -140,6 +166,7 @@ func NewReleaser(cfg ReleaseConfig, state ReleaseState, released Released) *Rele
 		cfg: cfg, signer: types.LatestSignerForChainID(new(big.Int).SetUint64(cfg.ChainID)),
 		state: state, released: released,
 		seen: map[uint64]common.Hash{}, l1: map[uint64]common.Hash{}, onL1: map[uint64]common.Hash{},
+		attested: map[uint64]common.Hash{},
 	}
 }
 
@@ -158,6 +185,41 @@ func (r *Releaser) L1Confirmed(number uint64, hash common.Hash) { r.l1[number] =
 
 // CommitmentOnL1 records a commitment seen posted on L1 (strict mode).
 func (r *Releaser) CommitmentOnL1(number uint64, hash common.Hash) { r.onL1[number] = hash }
+
+// maxAttestedKept bounds the previous eon's attestations the core keeps.
+const maxAttestedKept = 256
+
+// AwaitsFirst reports whether the core waits for its eon's first batch
+// after a previous eon (state Next 0): only then does it need Attested.
+func (r *Releaser) AwaitsFirst() bool { return r.state.Next == 0 }
+
+// Attested records a batch of the previous eon attested by that eon's
+// committee (the driver has checked the attestation against the previous
+// eon's key). The eon's first batch must be numbered one above the
+// highest such batch and name it as its parent.
+func (r *Releaser) Attested(number uint64, hash common.Hash) {
+	if r.state.Next != 0 {
+		return
+	}
+	r.attested[number] = hash
+	r.maxAttested = max(r.maxAttested, number)
+	if len(r.attested) > maxAttestedKept {
+		for n := range r.attested {
+			if n+maxAttestedKept/2 < r.maxAttested {
+				delete(r.attested, n)
+			}
+		}
+	}
+}
+
+// Superseded records the activation block of the next keyper set, once
+// that set is final on L1: this eon releases no batch whose L1 origin is
+// at or above it.
+func (r *Releaser) Superseded(activation uint64) {
+	if r.until == 0 || activation < r.until {
+		r.until = activation
+	}
+}
 
 // Announcement records another keyper's signed "released N = H" (the
 // driver has checked its signature). A conflict with what this keyper saw
@@ -206,9 +268,12 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 		return nil, fmt.Errorf("%w: %d", ErrWrongEon, c.Eon)
 	}
 	hash := c.Hash()
+	if r.state.Next == 0 {
+		return r.decideFirst(b, hash, now)
+	}
 	if c.Number < r.state.Next {
 		if c.Number == r.state.Next-1 && hash == r.state.LastHash {
-			return &Release{Number: c.Number, Hash: hash, Again: true}, nil
+			return &Release{Eon: c.Eon, Number: c.Number, Hash: hash, Again: true}, nil
 		}
 		if c.Number == r.state.Next-1 {
 			r.evidence = append(r.evidence, Evidence{Number: c.Number, Hashes: [2]common.Hash{r.state.LastHash, hash}, From: "sequencer"})
@@ -220,7 +285,7 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 		if rh, ok := r.released.(ReleasedHashes); ok {
 			if prev, ok := rh.ReleasedHash(c.Number); ok {
 				if prev == hash {
-					return &Release{Number: c.Number, Hash: hash, Again: true}, nil
+					return &Release{Eon: c.Eon, Number: c.Number, Hash: hash, Again: true}, nil
 				}
 				r.evidence = append(r.evidence, Evidence{Number: c.Number, Hashes: [2]common.Hash{prev, hash}, From: "sequencer"})
 				return nil, fmt.Errorf("%w: %d", ErrEquivocation, c.Number)
@@ -239,11 +304,46 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 	if c.Parent != r.state.LastHash {
 		return nil, fmt.Errorf("%w: %s", ErrParent, c.Parent)
 	}
+	return r.decideRest(b, hash, now)
+}
+
+// decideFirst decides a batch offered as the first of an eon that follows
+// another (state Next 0): it must be numbered one above the previous
+// eon's highest attested batch and name that batch as its parent.
+func (r *Releaser) decideFirst(b *batch.Batch, hash common.Hash, now uint64) (*Release, error) {
+	c := &b.Commitment
+	if !r.see(c.Number, hash, "sequencer") {
+		return nil, fmt.Errorf("%w: %d", ErrEquivocation, c.Number)
+	}
+	if c.Number == 0 {
+		return nil, fmt.Errorf("%w: batch 0", ErrNumberGap)
+	}
+	parent, ok := r.attested[c.Number-1]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%w: batch %d: no attestation of batch %d by the previous eon seen", ErrEonStart, c.Number, c.Number-1)
+	case parent != c.Parent:
+		return nil, fmt.Errorf("%w: batch %d names parent %s, the previous eon attested %s", ErrEonStart, c.Number, c.Parent, parent)
+	case r.maxAttested >= c.Number:
+		return nil, fmt.Errorf("%w: batch %d: the previous eon attested batch %d", ErrEonStart, c.Number, r.maxAttested)
+	}
+	return r.decideRest(b, hash, now)
+}
+
+// decideRest applies the checks after the number and the parent.
+func (r *Releaser) decideRest(b *batch.Batch, hash common.Hash, now uint64) (*Release, error) {
+	c := &b.Commitment
 	if c.Timestamp+r.cfg.MaxDrift < now || c.Timestamp > now+r.cfg.MaxDrift || c.Timestamp <= r.state.LastTime {
 		return nil, fmt.Errorf("%w: %d at %d", ErrTimestamp, c.Timestamp, now)
 	}
 	if h, ok := r.l1[c.L1OriginNumber]; !ok || h != c.L1OriginHash || c.L1OriginNumber < r.state.LastL1Origin {
 		return nil, fmt.Errorf("%w: %d", ErrL1Origin, c.L1OriginNumber)
+	}
+	if c.L1OriginNumber < r.cfg.Activation {
+		return nil, fmt.Errorf("%w: origin %d, activation %d", ErrNotActive, c.L1OriginNumber, r.cfg.Activation)
+	}
+	if r.until != 0 && c.L1OriginNumber >= r.until {
+		return nil, fmt.Errorf("%w: origin %d, the next set is active from %d", ErrSuperseded, c.L1OriginNumber, r.until)
 	}
 	if len(b.Txs) > r.cfg.MaxTxs || b.Size > r.cfg.MaxBytes {
 		return nil, fmt.Errorf("%w: %d transactions, %d bytes", ErrOversize, len(b.Txs), b.Size)
@@ -259,6 +359,7 @@ func (r *Releaser) Decide(b *batch.Batch, now uint64) (*Release, error) {
 	}
 	r.state = ReleaseState{Next: c.Number + 1, LastHash: hash, LastTime: c.Timestamp, LastL1Origin: c.L1OriginNumber}
 	delete(r.seen, c.Number)
+	clear(r.attested)
 	if len(r.l1) > maxL1Blocks {
 		// Origins never go back: older confirmed blocks are of no use.
 		for num := range r.l1 {
@@ -286,7 +387,7 @@ func Classify(cfg ReleaseConfig, b *batch.Batch, released Released) (rel *Releas
 // classify is Classify for a commitment whose hash the caller has.
 func classify(cfg ReleaseConfig, signer types.Signer, b *batch.Batch, hash common.Hash, released Released) (*Release, uint64) {
 	c := &b.Commitment
-	rel := &Release{Number: c.Number, Hash: hash, BatchIdentity: tpke.BatchIdentity(c.ChainID, c.Eon, c.Number, hash)}
+	rel := &Release{Eon: c.Eon, Number: c.Number, Hash: hash, BatchIdentity: tpke.BatchIdentity(c.ChainID, c.Eon, c.Number, hash)}
 	n := len(b.Txs)
 	envs := make([]*encmempool.Envelope, n)
 	errs := make([]error, n)

@@ -65,8 +65,18 @@ type RunConfig struct {
 	// L1 serves the headers that make L1 origins known (ethclient does).
 	L1       L1Headers
 	L1Follow L1FollowConfig
+	// Eons reads keyper sets and eon keys from L1 (final ones only). With
+	// it the keyper checks its committee against its keyper set on L1
+	// (CheckL1) and takes the set's activation block as the first L1
+	// origin it releases, refuses batches from the next set's activation
+	// on (ErrSuperseded), and, for an eon after the first, finds its first
+	// batch through the previous eon's attestations, checked with that
+	// eon's key from L1. Required for an eon after the first; without it a
+	// keyper serves one eon from batch 1 and never hands over.
+	Eons L1Eons
 	// Release holds the release rules. ChainID, Eon and Sequencer are set
-	// from the committee; Inbox defaults to contracts.EncryptedInboxAddress.
+	// from the committee, Activation from L1; Inbox defaults to
+	// contracts.EncryptedInboxAddress.
 	Release ReleaseConfig
 	// DKGPhaseTimeout is the DKG's phase deadline (DefaultDKGPhaseTimeout
 	// when 0).
@@ -96,6 +106,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return fmt.Errorf("%w: the committee, the keys, the store and a p2p node are required", ErrRunConfig)
 	case cfg.L1 == nil:
 		return fmt.Errorf("%w: an L1 endpoint is required: a batch's L1 origin must be a confirmed L1 block the keyper knows", ErrRunConfig)
+	case cfg.Eons == nil && cfg.Committee.Eon > 1:
+		return fmt.Errorf("%w: eon %d follows another eon: its first batch is found through L1's keyper sets and eon keys, "+
+			"which need an L1 reader (Eons)", ErrRunConfig, cfg.Committee.Eon)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -133,20 +146,37 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 	took := time.Since(start)
 
-	node, err := StartNode(ctx, NodeConfig{Committee: c, Index: idx, Keys: cfg.Keys, Share: res.Share, Release: rel,
+	follow, stopFollow := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stopFollow()
+	if cfg.VoteEonKey != nil {
+		wg.Go(func() { voteEonKey(follow, log, cfg.VoteEonKey, c.Eon, res.EonPublicKey.Bytes()) })
+	}
+	var previous *tpke.EonPublicKey
+	if cfg.Eons != nil {
+		set, prev, err := awaitL1(ctx, cfg.Eons, c, cfg.L1Follow.Interval, log)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		rel.Activation, previous = set.Activation, prev
+	}
+
+	node, err := StartNode(ctx, NodeConfig{Committee: c, Index: idx, Keys: cfg.Keys, Share: res.Share, Release: rel, Previous: previous,
 		Store: cfg.Store, P2P: cfg.P2P, Logger: log, Registry: cfg.Registry, PointCache: cfg.PointCache})
 	if err != nil {
 		return err
 	}
-	follow, stopFollow := context.WithCancel(ctx)
-	var wg sync.WaitGroup
 	wg.Go(func() { node.FollowL1(follow, cfg.L1, cfg.L1Follow) })
-	if cfg.VoteEonKey != nil {
-		wg.Go(func() { voteEonKey(follow, log, cfg.VoteEonKey, c.Eon, res.EonPublicKey.Bytes()) })
+	if cfg.Eons != nil {
+		wg.Go(func() { node.watchSuccessor(follow, cfg.Eons, c.Eon, cfg.L1Follow.Interval) })
 	}
 	log.Info("keyper running", "eon_key", hex.EncodeToString(res.EonPublicKey.Bytes()), "qualified", res.Qualified,
 		"dkg_took", took.Round(time.Millisecond), "sequencer", c.Sequencer, "l1_confirmations", cfg.L1Follow.Confirmations,
-		"max_drift", rel.MaxDrift)
+		"max_drift", rel.MaxDrift, "activation", rel.Activation, "follows_eon", previous != nil)
 
 	select {
 	case <-ctx.Done():
@@ -156,6 +186,91 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	node.Stop()
 	wg.Wait()
 	return node.Err()
+}
+
+// l1Poll is how often Run asks L1 for keyper sets and keys it waits for
+// (L1FollowConfig.Interval when set).
+func l1Poll(interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return time.Second
+	}
+	return interval
+}
+
+// awaitL1 waits until the committee's keyper set is final on L1 and checks
+// the committee against it, and, for an eon after the first, until the
+// previous eon's key is final; it returns the set and that key (nil for
+// eon 1).
+func awaitL1(ctx context.Context, eons L1Eons, c *Committee, interval time.Duration, log *slog.Logger) (L1KeyperSet, *tpke.EonPublicKey, error) {
+	var set L1KeyperSet
+	logged := false
+	err := pollL1(ctx, l1Poll(interval), func() (bool, error) {
+		s, ok, err := eons.KeyperSet(ctx, c.Eon)
+		if ok {
+			set = s
+		} else if err == nil && !logged {
+			logged = true
+			log.Info("waiting for the keyper set to be final on L1")
+		}
+		return ok, err
+	}, log)
+	if err != nil {
+		return set, nil, err
+	}
+	if err := c.CheckL1(set); err != nil {
+		return set, nil, err
+	}
+	if c.Eon <= 1 {
+		return set, nil, nil
+	}
+	var prev *tpke.EonPublicKey
+	err = pollL1(ctx, l1Poll(interval), func() (bool, error) {
+		raw, ok, err := eons.EonKey(ctx, c.Eon-1)
+		if err != nil || !ok {
+			return false, err
+		}
+		if prev, err = tpke.ParseEonPublicKey(raw); err != nil {
+			return false, fmt.Errorf("%w: eon %d's key on L1: %v", ErrRunConfig, c.Eon-1, err)
+		}
+		return true, nil
+	}, log)
+	return set, prev, err
+}
+
+// pollL1 calls f every interval until it is done or ctx ends. Errors that
+// wrap ErrRunConfig or ErrCommittee end it; others are logged and retried.
+func pollL1(ctx context.Context, interval time.Duration, f func() (bool, error), log *slog.Logger) error {
+	for {
+		done, err := f()
+		switch {
+		case errors.Is(err, ErrRunConfig) || errors.Is(err, ErrCommittee):
+			return err
+		case err != nil && ctx.Err() == nil:
+			log.Warn("reading L1 failed, trying again", "err", err)
+		case done:
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+}
+
+// watchSuccessor waits for the next keyper set (the one voting eon+1) to
+// be final on L1 and tells the core its activation block.
+func (n *Node) watchSuccessor(ctx context.Context, eons L1Eons, eon uint64, interval time.Duration) {
+	_ = pollL1(ctx, l1Poll(interval), func() (bool, error) {
+		set, ok, err := eons.KeyperSet(ctx, eon+1)
+		if err != nil || !ok {
+			return false, err
+		}
+		n.Superseded(set.Activation)
+		n.log.Info("next keyper set final on L1: this eon ends before its activation", "next_eon", eon+1,
+			"activation", set.Activation)
+		return true, nil
+	}, n.log)
 }
 
 // voteEonKey votes the eon key on L1, retrying with backoff (1 s doubling

@@ -171,7 +171,7 @@ func (s *Store) ReleasedBatch(eon, number uint64) (batchRaw []byte, rel *Release
 			return fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
 		}
 		batchRaw = rec.Batch
-		rel = &Release{Number: rec.Number, Hash: rec.Hash, Keyed: rec.Keyed, BatchIdentity: rec.BatchIdentity, Again: true}
+		rel = &Release{Eon: eon, Number: rec.Number, Hash: rec.Hash, Keyed: rec.Keyed, BatchIdentity: rec.BatchIdentity, Again: true}
 		return nil
 	})
 	return batchRaw, rel, err

@@ -39,6 +39,17 @@
 // as a *RevertError naming the contract's error; voting again what is
 // already voted or accepted sends nothing.
 //
+// # Keyper sets and the eon schedule
+//
+// Eons reads the eon schedule: eon e is voted by keyper set e-1 and is the
+// eon of every batch whose L1 origin is at or above that set's activation
+// block and below the next set's. KeyperSet and EonKey answer only from
+// the finalized state (keyper.L1Eons, what a keyper reads); Schedule reads
+// every set in the latest state and says which are final and which final
+// keys they have, with the number of the block read: the sequencer's
+// schedule, which keeps origins below the activation of a set that is not
+// ready (Origin.NextUpTo caps an origin).
+//
 // # Origins, deposits and forced envelopes
 //
 // Origin is the sequencer's ordering.L1Origin: Next(after) names the block

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"sync"
@@ -67,7 +68,10 @@ type Origin struct {
 	answered map[uint64]common.Hash
 }
 
-var _ ordering.L1Origin = (*Origin)(nil)
+var (
+	_ ordering.L1Origin     = (*Origin)(nil)
+	_ ordering.L1OriginUpTo = (*Origin)(nil)
+)
 
 // NewOrigin follows the deployment's L1Inbox.
 func NewOrigin(chain *Chain, c Contracts, cfg OriginConfig) *Origin {
@@ -102,6 +106,13 @@ func (o *Origin) Remember(or ordering.Origin) {
 // deposits and forced envelopes of the L1 blocks in (after, origin], in L1
 // order.
 func (o *Origin) Next(ctx context.Context, after uint64) (ordering.Origin, []batch.Deposit, []ordering.ForcedEnvelope, error) {
+	return o.NextUpTo(ctx, after, math.MaxUint64)
+}
+
+// NextUpTo is Next with the origin at most upTo (and at least after): the
+// sequencer holds origins below the activation of an eon it cannot switch
+// to yet (ordering.L1OriginUpTo).
+func (o *Origin) NextUpTo(ctx context.Context, after, upTo uint64) (ordering.Origin, []batch.Deposit, []ordering.ForcedEnvelope, error) {
 	head, err := o.chain.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return ordering.Origin{}, nil, nil, fmt.Errorf("l1: head: %w", err)
@@ -120,7 +131,7 @@ func (o *Origin) Next(ctx context.Context, after uint64) (ordering.Origin, []bat
 	if h := head.Number.Uint64(); h >= o.cfg.Confirmations {
 		target = max(after, h-o.cfg.Confirmations)
 	}
-	target = min(target, after+o.cfg.MaxBlocks)
+	target = max(after, min(target, after+o.cfg.MaxBlocks, upTo))
 	if target == after {
 		return o.answer(after, ordering.Origin{Number: after, Hash: base.Hash()}), nil, nil, nil
 	}

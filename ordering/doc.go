@@ -113,6 +113,60 @@
 // sequencer` polls ConfirmedOrigin in the background and answers from the
 // last block it read.
 //
+// # Eons
+//
+// The sequencer learns of eons from its EonSchedule (Config.Eons; a
+// Config with a Committee and no schedule is a schedule of one eon): each
+// eon's number, the activation block of the keyper set that votes it, and
+// once the eon is ready its committee, its eon key (final on L1) and its
+// keypers' public shares. The schedule also names the L1 block through
+// which it is complete ("through": every keyper set added up to it is
+// listed, ready or not), and the sequencer names no L1 origin above it, so
+// an origin never passes the activation of a set it has not heard of. Let
+// E be the eon of the last batch and A the activation of eon E+1. At each
+// cut:
+//
+//  1. While E+1 is not ready (its set or key not final, its shares
+//     unknown), batches stay in E with their L1 origin capped at A-1
+//     (L1OriginUpTo; an origin source without it stays at the last
+//     origin). Deposits and forced envelopes of later blocks wait.
+//  2. Admission (the eons envelopes are admitted for, under a lock that
+//     keeps the pool consistent): E alone while E+1 is not ready. Once it
+//     is ready, E and E+1, so clients that switch early lose nothing:
+//     their envelopes wait in the pool until the switch. The first E+1
+//     envelope admitted, or the schedule's L1 head (through) reaching A,
+//     ends E's admission: from then on an E envelope is refused with
+//     encmempool.ErrWrongEon wrapping ErrEonEnded (the client library
+//     fetches veil_eon and encrypts again), and veil_eon names E+1. So the
+//     pool never holds an E envelope behind an E+1 envelope.
+//  3. Drain: while an E envelope waits before the first E+1 envelope,
+//     batches stay in E, origin below A, taking the pending transactions
+//     up to (not including) that first E+1 envelope.
+//  4. Switch: once E+1 is ready and no E envelope waits before its first
+//     envelope, the first batch whose origin reaches A is committed in
+//     E+1: its number is the next, its parent the hash of the last E
+//     batch. (The chain's first batch never switches.)
+//  5. The keypers of E+1 accept that batch only after the previous eon's
+//     attestation of its parent (keyper package doc): the sequencer
+//     publishes the parent's keys message again whenever it resends the
+//     first batch of an eon, and resends that batch as soon as the
+//     parent's keys are published.
+//
+// Share collection and the gossip validators take the committee of each
+// batch's eon, so batches of both eons may be in flight. After a restart
+// the eon is that of the last batch in the log (which the schedule must
+// have ready, ErrConfig otherwise), and an E+1 envelope pending in the
+// pool means E's admission had ended. If the last origin is already at or
+// past the activation of an eon that is not ready (a set added with too
+// short a notice), the sequencer logs an error and waits until it is.
+// Metric: veil_sequencer_eon.
+//
+// What a verifier checks: each batch's eon is the eon of the keyper set
+// active at its L1 origin (the last set whose activation is at or below
+// the origin; eon = set index + 1); the first batch of an eon has the
+// next number and the previous batch's hash as its parent, like every
+// batch; its attestation and keys verify under that eon's key.
+//
 // # L1 forced inclusion
 //
 // A user whose envelope the sequencer will not admit posts it on L1

@@ -13,6 +13,7 @@ type metrics struct {
 	commitToBlock  prometheus.Histogram
 	resent         prometheus.Counter
 	executed       prometheus.Gauge
+	eon            prometheus.Gauge
 	forced         *prometheus.CounterVec
 }
 
@@ -35,11 +36,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Commitments sent again to keypers while waiting for keys."}),
 		executed: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "veil", Subsystem: "sequencer", Name: "executed_batch",
 			Help: "The highest executed batch number."}),
+		eon: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "veil", Subsystem: "sequencer", Name: "eon",
+			Help: "The eon of the last committed batch."}),
 		forced: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "forced_envelopes_total",
 			Help: "Envelopes forced from L1, by what committed batches did with them (included or skipped)."}, []string{"result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.rejectedDecode, m.batchTxs, m.keysLatency, m.decryptTime, m.blockTime, m.commitToBlock, m.resent, m.executed, m.forced)
+		reg.MustRegister(m.rejectedDecode, m.batchTxs, m.keysLatency, m.decryptTime, m.blockTime, m.commitToBlock, m.resent, m.executed, m.eon, m.forced)
 	}
 	return m
 }

@@ -2,6 +2,7 @@ package ordering
 
 import (
 	"context"
+	"math"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -26,6 +27,15 @@ type L1Origin interface {
 	// (after, origin.Number], each in L1 order. The batch naming the
 	// origin carries all of them (the forced ones as IncludeForced says).
 	Next(ctx context.Context, after uint64) (Origin, []batch.Deposit, []ForcedEnvelope, error)
+}
+
+// L1OriginUpTo is an L1Origin that can stop at a block: the sequencer
+// holds its origins below the activation of an eon it cannot switch to
+// yet. With an L1Origin that lacks it, the sequencer stays at the last
+// origin (bringing nothing new) whenever the next one would pass the cap.
+type L1OriginUpTo interface {
+	// NextUpTo is Next with the origin at most upTo (never below after).
+	NextUpTo(ctx context.Context, after, upTo uint64) (Origin, []batch.Deposit, []ForcedEnvelope, error)
 }
 
 // StaticOrigin names one fixed L1 block and brings no deposits and no
@@ -56,13 +66,18 @@ type ConfirmedOrigin struct {
 // Next returns the confirmed block, or the one at after when the head has
 // not moved past it.
 func (o ConfirmedOrigin) Next(ctx context.Context, after uint64) (Origin, []batch.Deposit, []ForcedEnvelope, error) {
+	return o.NextUpTo(ctx, after, math.MaxUint64)
+}
+
+// NextUpTo is Next with the origin at most upTo (never below after).
+func (o ConfirmedOrigin) NextUpTo(ctx context.Context, after, upTo uint64) (Origin, []batch.Deposit, []ForcedEnvelope, error) {
 	head, err := o.L1.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return Origin{}, nil, nil, err
 	}
 	num := after
 	if h := head.Number.Uint64(); h >= o.Confirmations {
-		num = max(after, h-o.Confirmations)
+		num = max(after, min(h-o.Confirmations, upTo))
 	}
 	hdr, err := o.L1.HeaderByNumber(ctx, new(big.Int).SetUint64(num))
 	if err != nil {

@@ -29,11 +29,21 @@ type EonInfo struct {
 	Sequencer common.Address `json:"sequencer"`
 }
 
-// Eon returns the current eon and its public key (veil_eon). Clients that
-// can check it against L1 should.
+// Eon returns the eon envelopes are admitted for now and its public key
+// (veil_eon): the current eon, or the next one once the switch has begun.
+// Clients that can check it against L1 should.
 func (a *API) Eon() EonInfo {
-	c := a.s.cfg.Committee
-	return EonInfo{ChainID: hexutil.Uint64(c.ChainID), Eon: hexutil.Uint64(c.Eon), Key: a.s.cfg.EonKey.Bytes(),
+	a.s.admitMu.RLock()
+	n := a.s.admitEon
+	a.s.admitMu.RUnlock()
+	e := a.s.eonAt(n)
+	if e == nil || !e.Ready() {
+		a.s.mu.Lock()
+		e = a.s.eonAt(a.s.cur)
+		a.s.mu.Unlock()
+	}
+	c := e.Committee
+	return EonInfo{ChainID: hexutil.Uint64(c.ChainID), Eon: hexutil.Uint64(c.Eon), Key: e.EonKey.Bytes(),
 		Threshold: hexutil.Uint64(c.Threshold), Keypers: hexutil.Uint64(len(c.Members)), Sequencer: a.s.address}
 }
 

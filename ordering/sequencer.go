@@ -61,11 +61,16 @@ type Config struct {
 	// DataDir holds the pool, the batch log and the chain.
 	DataDir string
 	Chain   *execution.ChainConfig
-	// SequencerKey signs commitments, order receipts and the system
-	// transactions; it must be Chain.Sequencer and Committee.Sequencer.
+	// SequencerKey signs commitments and order receipts; it must be
+	// Chain.Sequencer and every committee's Sequencer.
 	SequencerKey *ecdsa.PrivateKey
-	// Committee is the current eon's keyper set, with the eon key and
-	// every keyper's public share from its DKG.
+	// Eons is where the sequencer learns of eons and switches from one to
+	// the next (see the package doc). When nil, Committee, EonKey and
+	// PublicShares make a schedule of one eon.
+	Eons EonSchedule
+	// Committee is the keyper set of a chain that runs one eon, with the
+	// eon key and every keyper's public share from its DKG (unused when
+	// Eons is set).
 	Committee    *keyper.Committee
 	EonKey       *tpke.EonPublicKey
 	PublicShares []*tpke.PublicShare
@@ -114,7 +119,6 @@ type Sequencer struct {
 	store     *store
 	exec      *execution.Node
 	collector *keyper.Collector
-	relCfg    keyper.ReleaseConfig
 	signer    *p2p.Signer
 	commits   *p2p.Topic
 	shares    *p2p.Topic
@@ -122,17 +126,37 @@ type Sequencer struct {
 	metrics   *metrics
 	head      *headView
 	subs      *receiptFeed
+	// gossip holds the eons whose messages are admitted on gossip, each
+	// with its committee.
+	gossip *keyper.Eons
+
+	eonMu   sync.RWMutex // guards eons and through
+	eons    map[uint64]*Eon
+	through uint64
+	// admitMu is held (read) across each admission and (write) while the
+	// eons admitted change, so the pool never holds an envelope of the
+	// current eon behind one of the next.
+	admitMu  sync.RWMutex
+	admitEon uint64 // envelopes of this eon are admitted
+	earlyEon uint64 // and of this one too (0: none), until its first makes it the only one
 
 	mu       sync.Mutex // guards the fields below
+	cur      uint64     // the eon of the last committed batch (the first eon before any)
+	stuck    bool       // the "origin past an activation" warning was logged
 	cutter   *Cutter
 	next     uint64 // next batch number
 	lastHash common.Hash
 	origin   Origin
 	inflight map[uint64]*inflight
-	// The L1 origin for the next batch, asked at most every originEvery.
+	// The L1 origin for the next batch, asked at most every originEvery
+	// with the same cap; the forced envelopes as IncludeForced takes them
+	// for a batch of originEon.
 	originAt       time.Time
+	originUpTo     uint64
 	originNext     Origin
 	originDeposits []batch.Deposit
+	originRaw      []ForcedEnvelope
+	originEon      uint64
 	originForced   ForcedInclusion
 	executed       uint64
 
@@ -160,6 +184,9 @@ type inflight struct {
 	resends   int
 	keys      *KeysMessage
 	keysAt    time.Time
+	// eonStart: the first batch of an eon after another; the keypers of
+	// its eon need the previous batch's keys message to accept it.
+	eonStart bool
 }
 
 // Open starts a sequencer: it opens its stores and the chain, restores the
@@ -172,17 +199,18 @@ func Open(cfg Config) (*Sequencer, error) {
 	s := &Sequencer{cfg: cfg, log: cfg.Logger, key: cfg.SequencerKey, address: crypto.PubkeyToAddress(cfg.SequencerKey.PublicKey),
 		inflight: map[uint64]*inflight{}, keysIn: make(chan struct{}, 1), kick: make(chan struct{}, 1), subs: newReceiptFeed()}
 	s.metrics = newMetrics(cfg.Registry)
-	s.relCfg = keyper.ReleaseConfig{ChainID: cfg.Chain.ChainID, Eon: cfg.Committee.Eon, Sequencer: s.address,
-		Inbox: contracts.EncryptedInboxAddress, Limits: cfg.Limits}
-	var members []common.Address
-	for _, m := range cfg.Committee.Members {
-		members = append(members, m.Address)
+	s.gossip, s.eons = keyper.NewEons(), map[uint64]*Eon{}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	eons, through, err := cfg.Eons.Eons(ctx)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("ordering: reading the eon schedule: %w", err)
 	}
-	var err error
-	if s.collector, err = keyper.NewCollector(keyper.CollectorConfig{ChainID: cfg.Chain.ChainID, Eon: cfg.Committee.Eon,
-		Threshold: cfg.Committee.Threshold, Members: members, EonKey: cfg.EonKey, PublicShares: cfg.PublicShares,
-		EarlyBatches: uint64(cfg.MaxInflight) + 1, Registry: cfg.Registry, PointCache: cfg.PointCache}); err != nil {
+	if err := s.installEons(eons, through, true); err != nil {
 		return nil, err
+	}
+	if s.collector == nil {
+		return nil, fmt.Errorf("%w: no eon of the schedule is ready (committee, final eon key and public shares)", ErrConfig)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("%w: data directory: %v", ErrConfig, err)
@@ -219,7 +247,7 @@ func Open(cfg Config) (*Sequencer, error) {
 		s.closeStores()
 		return nil, err
 	}
-	for _, loop := range []func(){s.cutLoop, s.resendLoop, s.execLoop} {
+	for _, loop := range []func(){s.cutLoop, s.resendLoop, s.execLoop, s.scheduleLoop} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); loop() }()
 	}
@@ -228,17 +256,24 @@ func Open(cfg Config) (*Sequencer, error) {
 
 func (c *Config) check() error {
 	switch {
-	case c.Chain == nil || c.SequencerKey == nil || c.Committee == nil || c.EonKey == nil || c.P2P == nil || c.Origin == nil:
-		return fmt.Errorf("%w: chain, sequencer key, committee, eon key, p2p node and L1 origin are required", ErrConfig)
+	case c.Chain == nil || c.SequencerKey == nil || c.P2P == nil || c.Origin == nil:
+		return fmt.Errorf("%w: chain, sequencer key, p2p node and L1 origin are required", ErrConfig)
+	case c.Eons == nil && (c.Committee == nil || c.EonKey == nil):
+		return fmt.Errorf("%w: an eon schedule, or a committee and its eon key, is required", ErrConfig)
 	case c.DataDir == "":
 		return fmt.Errorf("%w: a data directory is required", ErrConfig)
-	case crypto.PubkeyToAddress(c.SequencerKey.PublicKey) != c.Committee.Sequencer:
-		return fmt.Errorf("%w: the sequencer key is not the committee's sequencer %s", ErrConfig, c.Committee.Sequencer)
-	case c.Committee.ChainID != c.Chain.ChainID:
-		return fmt.Errorf("%w: committee for chain %d, chain is %d", ErrConfig, c.Committee.ChainID, c.Chain.ChainID)
 	}
-	if err := c.Committee.Check(); err != nil {
-		return err
+	if c.Eons == nil {
+		switch {
+		case crypto.PubkeyToAddress(c.SequencerKey.PublicKey) != c.Committee.Sequencer:
+			return fmt.Errorf("%w: the sequencer key is not the committee's sequencer %s", ErrConfig, c.Committee.Sequencer)
+		case c.Committee.ChainID != c.Chain.ChainID:
+			return fmt.Errorf("%w: committee for chain %d, chain is %d", ErrConfig, c.Committee.ChainID, c.Chain.ChainID)
+		}
+		if err := c.Committee.Check(); err != nil {
+			return err
+		}
+		c.Eons = c.staticSchedule()
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -284,6 +319,7 @@ func (s *Sequencer) restore() error {
 	var lastTS uint64
 	s.next = 1
 	cursor := s.pool.Cursor()
+	s.cur = s.firstEon()
 	if last != nil {
 		b, err := batch.Decode(last.raw, s.limits())
 		if err != nil {
@@ -293,7 +329,12 @@ func (s *Sequencer) restore() error {
 		s.next, s.lastHash, lastTS = c.Number+1, c.Hash(), c.Timestamp
 		s.origin = Origin{Number: c.L1OriginNumber, Hash: c.L1OriginHash}
 		cursor = c.FirstSeq + uint64(sequenced(c))
+		s.cur = c.Eon
 	}
+	if e := s.eonAt(s.cur); e == nil || !e.Ready() {
+		return fmt.Errorf("%w: the chain is in eon %d, which the eon schedule does not have ready", ErrConfig, s.cur)
+	}
+	s.metrics.eon.Set(float64(s.cur))
 	s.cutter = NewCutter(s.cfg.Cut, max(lastTS, s.cfg.Chain.Timestamp))
 	if last == nil {
 		s.cutter.CutEmpty()
@@ -305,14 +346,25 @@ func (s *Sequencer) restore() error {
 	// crash that came before the mark was written.
 	headNum := s.exec.Head().Number.Uint64()
 	s.executed = executed
+	prevEon, err := s.loggedEon(executed)
+	if err != nil {
+		return err
+	}
 	for _, l := range open {
 		b, err := batch.Decode(l.raw, s.limits())
 		if err != nil {
 			return fmt.Errorf("%w: batch %d: %v", ErrStore, l.number, err)
 		}
-		rel, _ := keyper.Classify(s.relCfg, b, keyedView{s: s.store, below: l.number})
+		eon := b.Commitment.Eon
+		if !s.collector.HasEon(eon) {
+			return fmt.Errorf("%w: the batch log holds batch %d of eon %d, which the eon schedule does not have ready", ErrConfig,
+				l.number, eon)
+		}
+		rel, _ := keyper.Classify(s.relCfg(eon), b, keyedView{s: s.store, below: l.number})
 		n := sequenced(&b.Commitment)
-		f := &inflight{b: b, raw: l.raw, rel: rel, sequenced: n, lastSeq: b.Commitment.FirstSeq + uint64(n) - 1, committed: s.cfg.Now()}
+		f := &inflight{b: b, raw: l.raw, rel: rel, sequenced: n, lastSeq: b.Commitment.FirstSeq + uint64(n) - 1, committed: s.cfg.Now(),
+			eonStart: prevEon != 0 && prevEon != eon}
+		prevEon = eon
 		if l.number <= headNum {
 			if err := s.finish(f); err != nil {
 				return err
@@ -326,13 +378,48 @@ func (s *Sequencer) restore() error {
 		} else if keys, err := s.collector.Expect(rel); err != nil {
 			s.log.Warn("share messages refused", "err", err)
 		} else if keys != nil {
-			f.keys = newKeysMessage(s.cfg.Chain.ChainID, s.cfg.Committee.Eon, keys)
+			f.keys = newKeysMessage(s.cfg.Chain.ChainID, eon, keys)
 		}
 		s.inflight[l.number] = f
 	}
+	// Envelopes of the next eon pending mean the switch had begun: only
+	// that eon is admitted from now on.
+	s.admitEon = s.cur
+	for _, e := range s.pool.Pending(s.pool.Cursor(), 0) {
+		if eon, ok := envelopeEon(e.Tx); ok && e.IsEnvelope && eon > s.cur {
+			if next := s.eonAt(eon); next == nil || !next.Ready() {
+				return fmt.Errorf("%w: the pool holds envelopes of eon %d, which the eon schedule does not have ready", ErrConfig, eon)
+			}
+			s.admitEon = eon
+			break
+		}
+	}
+	s.updateAdmission(s.through0())
 	s.log.Info("sequencer restored", "next_batch", s.next, "executed", s.executed, "waiting", len(s.inflight),
-		"pending", s.pool.Len(), "chain_head", headNum)
+		"pending", s.pool.Len(), "chain_head", headNum, "eon", s.cur, "admitting_eon", s.admitEon)
 	return nil
+}
+
+// loggedEon is the eon of a logged batch (0 for number 0).
+func (s *Sequencer) loggedEon(number uint64) (uint64, error) {
+	if number == 0 {
+		return 0, nil
+	}
+	raw, _, err := s.store.batch(number)
+	if err != nil || len(raw) == 0 {
+		return 0, fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
+	}
+	b, err := batch.Decode(raw, s.limits())
+	if err != nil {
+		return 0, fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
+	}
+	return b.Commitment.Eon, nil
+}
+
+// relCfg is the keypers' rules for a batch of eon.
+func (s *Sequencer) relCfg(eon uint64) keyper.ReleaseConfig {
+	return keyper.ReleaseConfig{ChainID: s.cfg.Chain.ChainID, Eon: eon, Sequencer: s.address, Inbox: contracts.EncryptedInboxAddress,
+		Limits: s.cfg.Limits}
 }
 
 func (s *Sequencer) limits() batch.Limits {
@@ -345,14 +432,16 @@ func (s *Sequencer) join() error {
 	if s.signer, err = p2p.NewSigner(s.key); err != nil {
 		return err
 	}
-	eon := s.cfg.Committee.Eon
-	if s.commits, err = s.cfg.P2P.Join(keyper.TopicCommitments, keyper.SequencerValidator{Sequencer: s.address, Eon: eon}); err != nil {
+	// One topic per kind for every eon: the validators admit the
+	// messages of each eon the sequencer has ready, the shares from that
+	// eon's committee.
+	if s.commits, err = s.cfg.P2P.Join(keyper.TopicCommitments, keyper.SequencerValidator{Sequencer: s.address, Eons: s.gossip}); err != nil {
 		return err
 	}
-	if s.keysTopic, err = s.cfg.P2P.Join(TopicKeys, keyper.SequencerValidator{Sequencer: s.address, Eon: eon}); err != nil {
+	if s.keysTopic, err = s.cfg.P2P.Join(TopicKeys, keyper.SequencerValidator{Sequencer: s.address, Eons: s.gossip}); err != nil {
 		return err
 	}
-	if s.shares, err = s.cfg.P2P.Join(keyper.TopicShares, keyper.MembersValidator{Committee: s.cfg.Committee, Eon: eon}); err != nil {
+	if s.shares, err = s.cfg.P2P.Join(keyper.TopicShares, keyper.MembersValidator{Eons: s.gossip}); err != nil {
 		return err
 	}
 	sub, cancel, err := s.shares.Subscribe()
@@ -484,7 +573,7 @@ func (s *Sequencer) Submit(raw []byte) (*encmempool.Receipt, error) {
 		s.metrics.rejectedDecode.Inc()
 		return nil, fmt.Errorf("%w: %v", ErrDecode, err)
 	}
-	r, err := s.pool.Add(&tx, s.head, s.cfg.Now())
+	r, err := s.admit(&tx)
 	if err != nil {
 		return nil, err
 	}
@@ -494,6 +583,37 @@ func (s *Sequencer) Submit(raw []byte) (*encmempool.Receipt, error) {
 	default:
 	}
 	return r, nil
+}
+
+// admit adds a transaction to the pool for the eon admitted now. The
+// first envelope of the next eon (admitted early, once that eon is ready)
+// ends the admission of the current eon's: the pool never holds an
+// envelope of the current eon behind one of the next, so the last batches
+// of the current eon take every one of them.
+func (s *Sequencer) admit(tx *types.Transaction) (*encmempool.Receipt, error) {
+	eon, isEnv := envelopeEon(tx)
+	s.admitMu.RLock()
+	admitted, early := s.admitEon, s.earlyEon
+	if !isEnv || early == 0 || eon != early {
+		r, err := s.pool.Add(tx, eonView{s.head, admitted}, s.cfg.Now())
+		s.admitMu.RUnlock()
+		if isEnv && eon < admitted && errors.Is(err, encmempool.ErrWrongEon) {
+			err = fmt.Errorf("%w (%w)", err, ErrEonEnded)
+		}
+		return r, err
+	}
+	s.admitMu.RUnlock()
+	s.admitMu.Lock()
+	defer s.admitMu.Unlock()
+	if s.earlyEon != eon && s.admitEon != eon {
+		return nil, fmt.Errorf("%w: eon %d, current eon %d", encmempool.ErrWrongEon, eon, s.admitEon)
+	}
+	r, err := s.pool.Add(tx, eonView{s.head, eon}, s.cfg.Now())
+	if err == nil && s.admitEon != eon {
+		s.admitEon, s.earlyEon = eon, 0
+		s.log.Info("admitting the next eon only", "eon", eon, "reason", "its first envelope")
+	}
+	return r, err
 }
 
 // PendingNonce is the next nonce of addr counting admitted transactions.
@@ -545,18 +665,55 @@ func (s *Sequencer) tryCut() (bool, error) {
 	if len(s.inflight) >= s.cfg.MaxInflight {
 		return false, nil
 	}
-	origin, deposits, forced, err := s.nextOrigin()
+	cur, next, through := s.eonAt(s.cur), s.eonAt(s.cur+1), s.through0()
+	if cur == nil || !cur.Ready() {
+		return false, nil
+	}
+	// The eons admitted first: every envelope admitted before a change is
+	// in the window read after it.
+	s.updateAdmission(through)
+	window := s.pool.Pending(s.pool.Cursor(), s.cfg.Cut.MaxTxs+1)
+	prefix, oldPending := s.splitWindow(window)
+	// The batch is the current eon's, its origin below the next eon's
+	// activation, unless the next eon is ready and nothing of the current
+	// one waits before its first envelope: then the first batch naming an
+	// origin at or past the activation switches (never the chain's first).
+	upTo, switching := through, false
+	if next != nil {
+		if next.Ready() && !oldPending && s.next > 1 {
+			switching = true
+		} else {
+			upTo = min(upTo, max(next.Activation, 1)-1)
+		}
+	}
+	origin, deposits, err := s.nextOrigin(upTo)
 	if err != nil {
 		s.log.Warn("L1 origin unavailable", "err", err)
 		return false, nil
 	}
-	window := s.pool.Pending(s.pool.Cursor(), s.cfg.Cut.MaxTxs+1)
+	eon, list := cur, prefix
+	if next != nil && origin.Number >= next.Activation {
+		if !switching {
+			if !s.stuck {
+				s.stuck = true
+				s.log.Error("the last batch's L1 origin is at or past the activation of an eon the sequencer cannot switch to; waiting",
+					"origin", origin.Number, "eon", next.Number, "activation", next.Activation, "ready", next.Ready())
+			}
+			return false, nil
+		}
+		eon, list = next, window
+	}
+	if origin.Number < eon.Activation {
+		return false, nil // the chain's first eon is not active yet
+	}
+	s.stuck = false
+	forced := s.forcedFor(eon.Number, len(deposits))
 	// A pending envelope with the identity of a forced one goes to the next
 	// batch: in this one both would get no key (the identity twice); in the
 	// next, the forced one has its key and only the pending one has none.
 	forcedIDs := forced.Identities()
-	cands := make([]Candidate, 0, len(window))
-	for _, e := range window {
+	cands := make([]Candidate, 0, len(list))
+	for _, e := range list {
 		if e.IsEnvelope && forcedIDs[e.Identity] {
 			break
 		}
@@ -569,7 +726,7 @@ func (s *Sequencer) tryCut() (bool, error) {
 	}
 	entries := s.pool.Cut(cut.Count)
 	first := s.pool.Cursor() - uint64(len(entries))
-	c := batch.Commitment{Version: batch.Version, ChainID: s.cfg.Chain.ChainID, Eon: s.cfg.Committee.Eon, Number: s.next,
+	c := batch.Commitment{Version: batch.Version, ChainID: s.cfg.Chain.ChainID, Eon: eon.Number, Number: s.next,
 		Parent: s.lastHash, FirstSeq: first, Timestamp: cut.Timestamp, L1OriginNumber: origin.Number, L1OriginHash: origin.Hash,
 		Deposits: deposits, BaseFee: s.head.baseFee(), GasLimit: s.cfg.Chain.GasLimit, FeeRecipient: s.cfg.FeeRecipient}
 	// The forced envelopes first, at positions 0..k-1 (they hold no
@@ -596,7 +753,7 @@ func (s *Sequencer) tryCut() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	rel, _ := keyper.Classify(s.relCfg, b, keyedView{s: s.store, below: c.Number})
+	rel, _ := keyper.Classify(s.relCfg(eon.Number), b, keyedView{s: s.store, below: c.Number})
 	ids := make([]tpke.Identity, len(rel.Keyed))
 	for i, k := range rel.Keyed {
 		ids[i] = k.Identity
@@ -608,48 +765,95 @@ func (s *Sequencer) tryCut() (bool, error) {
 	if err := s.store.putBatch(c.Number, raw, ids, receipts); err != nil {
 		return false, err
 	}
-	f := &inflight{b: b, raw: raw, rel: rel, sequenced: len(entries), lastSeq: first + uint64(len(entries)) - 1, committed: now, sentAt: now}
+	f := &inflight{b: b, raw: raw, rel: rel, sequenced: len(entries), lastSeq: first + uint64(len(entries)) - 1, committed: now, sentAt: now,
+		eonStart: eon != cur}
 	s.inflight[c.Number] = f
 	s.next, s.lastHash, s.origin = c.Number+1, rel.Hash, origin
 	s.originAt = time.Time{} // its deposits and forced envelopes are in this batch
+	if eon != cur {
+		s.cur = eon.Number
+		s.metrics.eon.Set(float64(eon.Number))
+		s.updateAdmission(through)
+		s.log.Info("eon switched", "eon", eon.Number, "batch", c.Number, "parent", c.Parent, "origin", origin.Number,
+			"activation", eon.Activation)
+	}
 	s.metrics.batchTxs.Observe(float64(len(txs)))
 	s.logForced(c.Number, origin, forced)
-	s.log.Debug("committed batch", "batch", c.Number, "txs", len(txs), "forced", len(c.Forced), "first_seq", first, "hash", rel.Hash)
+	s.log.Debug("committed batch", "batch", c.Number, "eon", c.Eon, "txs", len(txs), "forced", len(c.Forced), "first_seq", first, "hash", rel.Hash)
 	if keys, err := s.collector.Expect(rel); err != nil {
 		s.log.Warn("share messages refused", "err", err)
 	} else if keys != nil {
 		s.gotKeys(f, keys)
 	}
-	s.publish(s.commits, raw)
+	s.publish(s.commits, c.Eon, raw)
 	return true, nil
+}
+
+// splitWindow splits the pending window at the first envelope of an eon
+// after the current one (admission keeps every envelope of the current
+// eon before it), and reports whether an envelope of the current eon
+// waits before it, or may wait beyond a full window.
+func (s *Sequencer) splitWindow(window []encmempool.Entry) (prefix []encmempool.Entry, oldPending bool) {
+	for i, e := range window {
+		if !e.IsEnvelope {
+			continue
+		}
+		eon, _ := envelopeEon(e.Tx)
+		if eon > s.cur {
+			return window[:i], oldPending
+		}
+		oldPending = oldPending || eon == s.cur
+	}
+	return window, oldPending || len(window) > s.cfg.Cut.MaxTxs
 }
 
 // originEvery is how often the L1 origin source is asked while no batch
 // is cut.
 const originEvery = 500 * time.Millisecond
 
-// nextOrigin returns the origin, deposits and forced envelopes for the
-// next batch, the forced ones as IncludeForced takes them; s.mu is held.
-func (s *Sequencer) nextOrigin() (Origin, []batch.Deposit, ForcedInclusion, error) {
-	if !s.originAt.IsZero() && time.Since(s.originAt) < originEvery {
-		return s.originNext, s.originDeposits, s.originForced, nil
+// nextOrigin returns the origin (at most upTo) and deposits for the next
+// batch, and keeps its forced envelopes for forcedFor; s.mu is held.
+func (s *Sequencer) nextOrigin(upTo uint64) (Origin, []batch.Deposit, error) {
+	if !s.originAt.IsZero() && time.Since(s.originAt) < originEvery && s.originUpTo == upTo {
+		return s.originNext, s.originDeposits, nil
 	}
-	o, d, forced, err := s.cfg.Origin.Next(s.ctx, s.origin.Number)
+	var (
+		o      Origin
+		d      []batch.Deposit
+		forced []ForcedEnvelope
+		err    error
+	)
+	if src, ok := s.cfg.Origin.(L1OriginUpTo); ok {
+		o, d, forced, err = src.NextUpTo(s.ctx, s.origin.Number, upTo)
+	} else if o, d, forced, err = s.cfg.Origin.Next(s.ctx, s.origin.Number); err == nil && o.Number > upTo {
+		// A source that cannot stop at a block: the last origin again,
+		// which brings nothing new.
+		o, d, forced = s.origin, nil, nil
+	}
 	if err != nil {
-		return Origin{}, nil, ForcedInclusion{}, err
+		return Origin{}, nil, err
 	}
-	var inc ForcedInclusion
-	if len(forced) > 0 {
-		inc = IncludeForced(s.forcedRules(len(d)), forced)
+	s.originAt, s.originUpTo, s.originNext, s.originDeposits, s.originRaw = time.Now(), upTo, o, d, forced
+	s.originEon, s.originForced = 0, ForcedInclusion{}
+	return o, d, nil
+}
+
+// forcedFor applies IncludeForced to the origin's forced envelopes for a
+// batch of eon with the given number of deposits; s.mu is held.
+func (s *Sequencer) forcedFor(eon uint64, deposits int) ForcedInclusion {
+	if len(s.originRaw) == 0 {
+		return ForcedInclusion{}
 	}
-	s.originAt, s.originNext, s.originDeposits, s.originForced = time.Now(), o, d, inc
-	return o, d, inc, nil
+	if s.originEon != eon {
+		s.originEon, s.originForced = eon, IncludeForced(s.forcedRules(eon, deposits), s.originRaw)
+	}
+	return s.originForced
 }
 
 // forcedRules are the inclusion rule's inputs for a batch of this
-// sequencer with the given number of deposits.
-func (s *Sequencer) forcedRules(deposits int) ForcedRules {
-	return ForcedRules{ChainID: s.cfg.Chain.ChainID, Eon: s.cfg.Committee.Eon, GasLimit: s.cfg.Chain.GasLimit, Deposits: deposits,
+// sequencer of eon with the given number of deposits.
+func (s *Sequencer) forcedRules(eon uint64, deposits int) ForcedRules {
+	return ForcedRules{ChainID: s.cfg.Chain.ChainID, Eon: eon, GasLimit: s.cfg.Chain.GasLimit, Deposits: deposits,
 		Limits: s.cfg.Limits}
 }
 
@@ -672,8 +876,8 @@ func (s *Sequencer) logForced(number uint64, origin Origin, forced ForcedInclusi
 // and hold sequence numbers: all but the forced ones.
 func sequenced(c *batch.Commitment) int { return len(c.TxHashes) - len(c.Forced) }
 
-func (s *Sequencer) publish(t *p2p.Topic, payload []byte) {
-	if err := t.Publish(s.ctx, s.signer, s.cfg.Committee.Eon, payload); err != nil && s.ctx.Err() == nil {
+func (s *Sequencer) publish(t *p2p.Topic, eon uint64, payload []byte) {
+	if err := t.Publish(s.ctx, s.signer, eon, payload); err != nil && s.ctx.Err() == nil {
 		s.log.Warn("gossip publish failed", "err", err)
 	}
 }
@@ -689,7 +893,7 @@ func (s *Sequencer) resendLoop() {
 		case <-tick.C:
 		}
 		now := s.cfg.Now()
-		var again [][]byte
+		var again []*inflight
 		s.mu.Lock()
 		for n := s.executed + 1; n < s.next; n++ {
 			// Backing off, up to maxResendGap: keypers that are busy
@@ -701,14 +905,31 @@ func (s *Sequencer) resendLoop() {
 			if now.Sub(f.sentAt) >= min(s.cfg.ResendInterval<<min(f.resends, 4), maxResendGap) {
 				f.sentAt = now
 				f.resends++
-				again = append(again, f.raw)
+				again = append(again, f)
 			}
 		}
 		s.mu.Unlock()
-		for _, raw := range again {
+		for _, f := range again {
 			s.metrics.resent.Inc()
-			s.publish(s.commits, raw)
+			if f.eonStart {
+				s.publishParentKeys(f)
+			}
+			s.publish(s.commits, f.b.Commitment.Eon, f.raw)
 		}
+	}
+}
+
+// publishParentKeys publishes again the keys message of the batch before
+// the first batch of an eon, once recorded: the new eon's keypers accept
+// their first batch only after the previous eon's attestation of its
+// parent, and may have missed it.
+func (s *Sequencer) publishParentKeys(f *inflight) {
+	_, raw, err := s.store.batch(f.b.Commitment.Number - 1)
+	if err != nil || len(raw) == 0 {
+		return
+	}
+	if km, err := DecodeKeysMessage(raw); err == nil {
+		s.publish(s.keysTopic, km.Eon, raw)
 	}
 }
 
@@ -737,7 +958,7 @@ func (s *Sequencer) onShares(payload []byte) {
 
 // gotKeys records a batch's keys and wakes the executor; s.mu is held.
 func (s *Sequencer) gotKeys(f *inflight, keys *keyper.BatchKeys) {
-	f.keys = newKeysMessage(s.cfg.Chain.ChainID, s.cfg.Committee.Eon, keys)
+	f.keys = newKeysMessage(s.cfg.Chain.ChainID, f.b.Commitment.Eon, keys)
 	f.keysAt = s.cfg.Now()
 	s.metrics.keysLatency.Observe(f.keysAt.Sub(f.committed).Seconds())
 	select {
@@ -818,7 +1039,22 @@ func (s *Sequencer) prepare(f *inflight) (*execution.BlockInput, error) {
 	if err := s.store.putKeys(f.b.Commitment.Number, raw); err != nil {
 		return nil, err
 	}
-	s.publish(s.keysTopic, raw)
+	n := f.b.Commitment.Number
+	s.publish(s.keysTopic, f.b.Commitment.Eon, raw)
+	// The next batch opens an eon and waits: its keypers needed these keys
+	// to accept it; it goes to them again now.
+	s.mu.Lock()
+	again := s.inflight[n+1]
+	if again != nil && (!again.eonStart || again.keys != nil) {
+		again = nil
+	}
+	if again != nil {
+		again.sentAt = s.cfg.Now()
+	}
+	s.mu.Unlock()
+	if again != nil {
+		s.publish(s.commits, again.b.Commitment.Eon, again.raw)
+	}
 	start := time.Now()
 	in, err := s.blockInput(f, keys)
 	if err != nil {
@@ -937,7 +1173,8 @@ func (h *headView) refresh() error {
 		return fmt.Errorf("ordering: head state: %w", err)
 	}
 	cfg := h.s.cfg
-	rules := encmempool.Rules{ChainID: cfg.Chain.ChainID, Eon: cfg.Committee.Eon,
+	// The eon is admission's to set (eonView).
+	rules := encmempool.Rules{ChainID: cfg.Chain.ChainID,
 		// A transaction must fit a batch next to the settlement of its
 		// envelope and a deposit credit.
 		GasLimit: cfg.Chain.GasLimit - batch.SystemGas(1, 1),
@@ -974,4 +1211,150 @@ func (h *headView) Account(addr common.Address) (uint64, *big.Int, error) {
 // get no key (released before), so admission refuses it.
 func (h *headView) IdentitySeen(id tpke.Identity) (bool, error) {
 	return h.s.store.keyed(id)
+}
+
+// eonAt returns eon n as the schedule has it (nil when unknown).
+func (s *Sequencer) eonAt(n uint64) *Eon {
+	s.eonMu.RLock()
+	defer s.eonMu.RUnlock()
+	return s.eons[n]
+}
+
+// through0 is the L1 block through which the schedule is complete.
+func (s *Sequencer) through0() uint64 {
+	s.eonMu.RLock()
+	defer s.eonMu.RUnlock()
+	return s.through
+}
+
+// firstEon is the lowest eon of the schedule.
+func (s *Sequencer) firstEon() uint64 {
+	s.eonMu.RLock()
+	defer s.eonMu.RUnlock()
+	var first uint64
+	for n := range s.eons {
+		if first == 0 || n < first {
+			first = n
+		}
+	}
+	return first
+}
+
+// installEons takes the schedule's answer. An eon that becomes ready gets
+// its committee added to share collection and gossip validation; a ready
+// eon stays ready. A ready eon that is not usable is an error when strict
+// (at Open), and otherwise logged and kept not ready.
+func (s *Sequencer) installEons(eons []Eon, through uint64, strict bool) error {
+	for i := range eons {
+		e := eons[i]
+		if prev := s.eonAt(e.Number); prev != nil && prev.Ready() {
+			continue
+		}
+		if e.Ready() {
+			err := e.check(s.cfg.Chain.ChainID, s.address)
+			if err == nil {
+				err = s.addCollector(&e)
+			}
+			if err != nil {
+				if strict {
+					return err
+				}
+				s.log.Error("eon not usable", "eon", e.Number, "err", err)
+				e.Committee, e.EonKey, e.PublicShares = nil, nil, nil
+			} else {
+				s.gossip.Add(e.Number, e.Committee)
+				s.log.Info("eon ready", "eon", e.Number, "activation", e.Activation, "keypers", len(e.Committee.Members),
+					"threshold", e.Committee.Threshold)
+			}
+		}
+		s.eonMu.Lock()
+		s.eons[e.Number] = &e
+		s.eonMu.Unlock()
+	}
+	s.eonMu.Lock()
+	s.through = through
+	s.eonMu.Unlock()
+	return nil
+}
+
+// addCollector gives share collection a ready eon's committee.
+func (s *Sequencer) addCollector(e *Eon) error {
+	members := make([]common.Address, len(e.Committee.Members))
+	for i, m := range e.Committee.Members {
+		members[i] = m.Address
+	}
+	if s.collector != nil {
+		return s.collector.AddEon(keyper.CollectorEon{Eon: e.Number, Threshold: e.Committee.Threshold, Members: members,
+			EonKey: e.EonKey, PublicShares: e.PublicShares})
+	}
+	c, err := keyper.NewCollector(keyper.CollectorConfig{ChainID: s.cfg.Chain.ChainID, Eon: e.Number, Threshold: e.Committee.Threshold,
+		Members: members, EonKey: e.EonKey, PublicShares: e.PublicShares, EarlyBatches: uint64(s.cfg.MaxInflight) + 1,
+		Registry: s.cfg.Registry, PointCache: s.cfg.PointCache})
+	if err != nil {
+		return err
+	}
+	s.collector = c
+	return nil
+}
+
+// updateAdmission sets the eons admitted from the current eon and the
+// next one; s.mu is held. While the next eon is not ready, the current
+// one is admitted. Once it is ready, it is admitted too (clients may
+// switch early: their envelopes wait in the pool until the switch), and
+// its first envelope ends the current eon's admission. Once the L1 head
+// (through) reaches the next eon's activation, only the next eon is
+// admitted: the envelopes of the current eon still pending drain into its
+// last batches, and the switch follows.
+func (s *Sequencer) updateAdmission(through uint64) {
+	next := s.eonAt(s.cur + 1)
+	s.admitMu.RLock()
+	admit, early := max(s.admitEon, s.cur), uint64(0)
+	if next != nil && next.Ready() && admit == s.cur {
+		if through >= next.Activation {
+			admit = next.Number
+		} else {
+			early = next.Number
+		}
+	}
+	same := admit == s.admitEon && early == s.earlyEon
+	s.admitMu.RUnlock()
+	if same {
+		return
+	}
+	s.admitMu.Lock()
+	if s.admitEon <= admit {
+		s.admitEon, s.earlyEon = admit, early
+	}
+	s.admitMu.Unlock()
+	s.log.Info("admission", "eon", admit, "early_eon", early)
+}
+
+// scheduleEvery is how often the eon schedule is read.
+const scheduleEvery = 500 * time.Millisecond
+
+// scheduleLoop reads the eon schedule.
+func (s *Sequencer) scheduleLoop() {
+	tick := time.NewTicker(scheduleEvery)
+	defer tick.Stop()
+	failing := false
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		eons, through, err := s.cfg.Eons.Eons(s.ctx)
+		if err != nil {
+			if !failing && s.ctx.Err() == nil {
+				s.log.Warn("reading the eon schedule failed; trying again", "err", err)
+			}
+			failing = true
+			continue
+		}
+		failing = false
+		_ = s.installEons(eons, through, false)
+		s.mu.Lock()
+		s.updateAdmission(through)
+		s.mu.Unlock()
+	}
 }

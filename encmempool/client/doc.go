@@ -23,7 +23,11 @@
 //     different one is ErrEonKeyMismatch: nothing is encrypted to it. When
 //     the sequencer answers that an envelope is for another eon
 //     (encmempool.ErrWrongEon) the client fetches the eon again and
-//     rebuilds the envelope once, with a fresh identity. Order receipts are
+//     rebuilds the envelope once, with a fresh identity. That is how
+//     clients follow an eon switch (a new keyper set on L1): once the
+//     sequencer admits only the next eon, an envelope for the old one is
+//     refused with ErrWrongEon, and Send encrypts to the eon veil_eon
+//     names now; the inner transaction and its nonce are kept. Order receipts are
 //     checked against the sequencer address veil_eon names, or against
 //     WithSequencer's (the address registered on L1) when given; only the
 //     latter makes a receipt evidence without trusting the endpoint.

@@ -1,0 +1,184 @@
+package devnet
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/veil-l2/veil/keyper"
+	"github.com/veil-l2/veil/l1"
+	"github.com/veil-l2/veil/ordering"
+)
+
+// schedule is the sequencer's eon schedule: the keyper sets on L1 (every
+// set in the latest state, so origins never pass an activation the
+// sequencer has not seen), each eon ready once its set and key are final
+// on L1 and the devnet has its committee: the committee config (DKG
+// public keys, peers) checked against L1's members, the key the DKG made
+// and the public shares from the DKG record, which L1 does not carry.
+type schedule struct{ d *Devnet }
+
+var _ ordering.EonSchedule = schedule{}
+
+// Eons implements ordering.EonSchedule.
+func (s schedule) Eons(ctx context.Context) ([]ordering.Eon, uint64, error) {
+	list, through, err := s.d.eons.Schedule(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]ordering.Eon, 0, len(list))
+	for _, se := range list {
+		e := ordering.Eon{Number: se.Eon, Activation: se.Set.ActivationBlock}
+		if set := s.d.set(se.Eon); set != nil && se.Final && se.Key != nil {
+			s.d.setMu.RLock()
+			key, shares := set.eonKey, set.shares
+			s.d.setMu.RUnlock()
+			err := set.committee.CheckL1(keyper.L1KeyperSet{Members: se.Set.Members, Threshold: se.Set.Threshold,
+				Activation: se.Set.ActivationBlock})
+			switch {
+			case err != nil:
+				s.d.log.Error("committee does not match its keyper set on L1", "eon", se.Eon, "err", err)
+			case key == nil || shares == nil:
+				// The DKG record is not read yet (AddKeyperSet, Start).
+			case !bytes.Equal(key.Bytes(), se.Key):
+				s.d.log.Error("the eon key on L1 is not the DKG's", "eon", se.Eon)
+			default:
+				e.Committee, e.EonKey, e.PublicShares = set.committee, key, shares
+			}
+		}
+		out = append(out, e)
+	}
+	return out, through, nil
+}
+
+// AddKeyperSet adds a committee of n new keypers with threshold t (t >
+// n/2): their keys are created in the devnet's directory (set-<index>/),
+// their L1 accounts funded from the operator's, and the set is added to
+// KeyperSetManager active from activationDelay L1 blocks after the head
+// (at least 2, so the block that adds it is not past it). The keypers
+// start at once: they run their DKG and vote the new eon's key. It
+// returns the new eon's number once its key is final on L1 (sealing L1
+// blocks ahead to finality as Start does); the sequencer's schedule then
+// has it, and the chain switches to it at the first batch whose L1 origin
+// reaches the activation block. The keypers of earlier committees keep
+// running until stopped (StopEonKeyper).
+func (d *Devnet) AddKeyperSet(ctx context.Context, n, t int, activationDelay uint64) (uint64, error) {
+	switch {
+	case n < 1 || t < 1 || t > n || 2*t <= n:
+		return 0, fmt.Errorf("%w: a committee of %d with threshold %d: need n/2 < threshold <= n", ErrConfig, n, t)
+	case activationDelay < 2:
+		return 0, fmt.Errorf("%w: activation delay %d: at least 2 L1 blocks", ErrConfig, activationDelay)
+	}
+	d.addMu.Lock()
+	defer d.addMu.Unlock()
+	d.setMu.RLock()
+	index := uint64(len(d.sets))
+	d.setMu.RUnlock()
+	set, err := d.newSet(index, n, t)
+	if err != nil {
+		return 0, err
+	}
+	members := make([]common.Address, n)
+	for i, k := range set.keys {
+		members[i] = k.Address()
+	}
+	d.cfg.Progress("eon %d: funding %d new keypers on L1", set.eon, n)
+	if err := d.fund(ctx, members, Ether(100)); err != nil {
+		return 0, err
+	}
+	head, err := d.L1.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	set.activation = head.Number.Uint64() + activationDelay
+	got, err := l1.AddKeyperSet(ctx, d.L1, d.Contracts, d.SequencerKey, members, uint64(t), set.activation)
+	if err != nil {
+		return 0, err
+	}
+	if got != index {
+		return 0, fmt.Errorf("devnet: L1 gave the new keyper set index %d, the devnet has %d sets", got, index)
+	}
+	d.setMu.Lock()
+	d.sets = append(d.sets, set)
+	d.st.Sets = append(d.st.Sets, setState{Index: index, Keypers: n, Threshold: t, Activation: set.activation})
+	err = saveState(d.dir, d.st)
+	d.setMu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	d.cfg.Progress("eon %d: keyper set %d added on L1, active from block %d", set.eon, index, set.activation)
+	if err := d.writeCommittee(set); err != nil {
+		return 0, err
+	}
+	if err := d.startKeypers(set); err != nil {
+		return 0, err
+	}
+	if err := d.awaitEonKey(ctx, set); err != nil {
+		return 0, err
+	}
+	return set.eon, nil
+}
+
+// Committees returns every committee, by eon.
+func (d *Devnet) Committees() []*keyper.Committee {
+	d.setMu.RLock()
+	defer d.setMu.RUnlock()
+	out := make([]*keyper.Committee, len(d.sets))
+	for i, s := range d.sets {
+		out[i] = s.committee
+	}
+	return out
+}
+
+// fund sends amount wei on L1 from the operator's account to each address
+// and waits until every transfer is mined.
+func (d *Devnet) fund(ctx context.Context, to []common.Address, amount *big.Int) error {
+	from := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
+	nonce, err := d.L1.PendingNonceAt(ctx, from)
+	if err != nil {
+		return err
+	}
+	head, err := d.L1.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return err
+	}
+	chainID, err := d.L1.ChainID(ctx)
+	if err != nil {
+		return err
+	}
+	tip := big.NewInt(1_000_000_000)
+	feeCap := new(big.Int).Add(new(big.Int).Mul(head.BaseFee, big.NewInt(2)), tip)
+	var hashes []common.Hash
+	for i, a := range to {
+		tx, err := types.SignNewTx(d.SequencerKey, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{ChainID: chainID,
+			Nonce: nonce + uint64(i), GasTipCap: tip, GasFeeCap: feeCap, Gas: 21000, To: &a, Value: amount})
+		if err != nil {
+			return err
+		}
+		if err := d.L1.SendTransaction(ctx, tx); err != nil {
+			return fmt.Errorf("devnet: funding %s on L1: %w", a, err)
+		}
+		hashes = append(hashes, tx.Hash())
+	}
+	for _, h := range hashes {
+		for {
+			r, err := d.L1.TransactionReceipt(ctx, h)
+			if err == nil {
+				if r.Status != types.ReceiptStatusSuccessful {
+					return fmt.Errorf("devnet: funding transaction %s failed", h)
+				}
+				break
+			}
+			if err := d.pause(ctx, 100*time.Millisecond); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
