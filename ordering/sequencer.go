@@ -37,6 +37,9 @@ var (
 	// ErrStopped answers submissions after the sequencer stopped (a
 	// storage failure, or Close).
 	ErrStopped = errors.New("ordering: sequencer stopped")
+	// ErrStarting answers a call that comes while the sequencer is still
+	// restoring its state at start.
+	ErrStarting = errors.New("ordering: sequencer starting")
 	// ErrUnknownBatch answers a question about a batch not executed yet.
 	ErrUnknownBatch = errors.New("ordering: batch not executed")
 )
@@ -170,7 +173,40 @@ type Sequencer struct {
 	wg     sync.WaitGroup
 	errMu  sync.Mutex
 	err    error
+
+	// gate admits calls from outside (JSON-RPC) only while the sequencer
+	// is open: the server listens before Open has restored everything, and
+	// may still be serving a request while Close runs. Calls enter with the
+	// read lock; Open marks the sequencer open, and Close marks it closed
+	// before it stops anything, with the write lock.
+	gate  sync.RWMutex
+	state int // stateStarting, stateOpen, stateClosed
 }
+
+const (
+	stateStarting = iota
+	stateOpen
+	stateClosed
+)
+
+// enter admits a call from outside while the sequencer is open, and
+// otherwise says why not (ErrStarting, ErrStopped); leave must follow a
+// nil answer.
+func (s *Sequencer) enter() error {
+	s.gate.RLock()
+	switch s.state {
+	case stateOpen:
+		return nil
+	case stateStarting:
+		s.gate.RUnlock()
+		return ErrStarting
+	default:
+		s.gate.RUnlock()
+		return ErrStopped
+	}
+}
+
+func (s *Sequencer) leave() { s.gate.RUnlock() }
 
 // inflight is a committed batch not executed yet.
 type inflight struct {
@@ -251,6 +287,9 @@ func Open(cfg Config) (*Sequencer, error) {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); loop() }()
 	}
+	s.gate.Lock()
+	s.state = stateOpen
+	s.gate.Unlock()
 	return s, nil
 }
 
@@ -469,6 +508,9 @@ func (s *Sequencer) join() error {
 
 // Close stops the loops and closes the stores and the chain.
 func (s *Sequencer) Close() error {
+	s.gate.Lock()
+	s.state = stateClosed
+	s.gate.Unlock()
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -525,6 +567,10 @@ type ExecutedBatch struct {
 // block from the chain (batch N is L2 block N). It answers ErrUnknownBatch
 // for a number not executed yet.
 func (s *Sequencer) ExecutedBatch(number uint64) (*ExecutedBatch, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	if number == 0 || number > s.executedBatch() {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownBatch, number)
 	}
@@ -565,6 +611,10 @@ func (s *Sequencer) SubmitRawTransaction(ctx context.Context, raw []byte) (commo
 
 // Submit admits a transaction and returns its signed order receipt.
 func (s *Sequencer) Submit(raw []byte) (*encmempool.Receipt, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	if s.Err() != nil {
 		return nil, ErrStopped
 	}
@@ -618,6 +668,10 @@ func (s *Sequencer) admit(tx *types.Transaction) (*encmempool.Receipt, error) {
 
 // PendingNonce is the next nonce of addr counting admitted transactions.
 func (s *Sequencer) PendingNonce(addr common.Address) (uint64, bool) {
+	if s.enter() != nil {
+		return 0, false
+	}
+	defer s.leave()
 	nonce, _, err := s.head.Account(addr)
 	if err != nil {
 		return 0, false
@@ -627,6 +681,10 @@ func (s *Sequencer) PendingNonce(addr common.Address) (uint64, bool) {
 
 // Receipt returns the order receipt of an admitted transaction.
 func (s *Sequencer) Receipt(hash common.Hash) (*encmempool.Receipt, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
 	if r, ok := s.pool.Receipt(hash); ok {
 		return r, nil
 	}

@@ -1,8 +1,11 @@
 package ordering
 
 import (
+	"context"
 	"math/big"
+	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 )
@@ -198,4 +202,77 @@ func TestTamperedSharesDoNotStopTheBatch(t *testing.T) {
 	}
 	h.startKeyper(2)
 	h.waitExecuted(s, inner, 30*time.Second)
+}
+
+// TestOpenAndCloseWhileSubmitting: clients keep sending over JSON-RPC
+// while the sequencer opens on an existing data directory (its server
+// listens before the state is restored) and while it closes; every call
+// gets an answer (admitted, refused as starting or stopped, or the
+// connection refused), never a crashed handler.
+func TestOpenAndCloseWhileSubmitting(t *testing.T) {
+	h := newHarness(t, 4)
+	cfg := h.config()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.HTTPPort = ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cfg.WSHost = ""
+	s := h.openSequencer(cfg, 0)
+	url := s.Exec().HTTPEndpoint()
+	env, _ := h.envelope(0)
+	raw, _ := env.MarshalBinary()
+	if _, err := s.Submit(raw); err != nil {
+		t.Fatal(err)
+	}
+	h.closeSequencer(s)
+
+	envs := make([][]*types.Transaction, 4)
+	for i := range envs {
+		for range 60 {
+			env, _ := h.envelope(i)
+			envs[i] = append(envs[i], env)
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var crashed []string
+	answered := make(chan struct{}, 1000)
+	for i := range envs {
+		wg.Go(func() {
+			c, err := ethclient.Dial(url)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			for _, env := range envs[i] {
+				err := c.SendTransaction(context.Background(), env)
+				if err != nil && strings.Contains(err.Error(), "crashed") {
+					mu.Lock()
+					crashed = append(crashed, err.Error())
+					mu.Unlock()
+				}
+				if err == nil || !strings.Contains(err.Error(), "connection refused") {
+					answered <- struct{}{}
+				} else {
+					time.Sleep(time.Millisecond)
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	cfg.Registry = prometheus.NewRegistry()
+	s = h.openSequencer(cfg, 0)
+	for range 20 {
+		<-answered
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if len(crashed) > 0 {
+		t.Fatalf("%d calls crashed while opening or closing: %s", len(crashed), crashed[0])
+	}
 }
