@@ -131,7 +131,8 @@ func keyperRunCommand() *cli.Command {
 			EnvVars: env("KEYPER_L1_CONFIRMATIONS")},
 		&cli.StringFlag{Name: "contracts", Usage: "Veil's L1 contracts file (veil l1 deploy writes it): when given, the keyper votes " +
 			"the eon key on KeyBroadcast from its address, for the keyper set on L1 with the committee's members and threshold " +
-			"(the address needs L1 ETH for the vote)", EnvVars: env("KEYPER_CONTRACTS")},
+			"(the address needs L1 ETH for the vote), checks its committee against that set, releases from the set's activation " +
+			"block and hands over to the next set at its activation", EnvVars: env("KEYPER_CONTRACTS")},
 		&cli.DurationFlag{Name: "max-drift", Value: 10 * time.Second, Usage: "largest difference allowed between a batch's timestamp " +
 			"and the local clock (whole seconds)", EnvVars: env("KEYPER_MAX_DRIFT")},
 		&cli.IntFlag{Name: "max-txs", Value: ordering.DefaultMaxTxs, Usage: "most transactions in a batch", EnvVars: env("KEYPER_MAX_TXS")},
@@ -267,6 +268,7 @@ func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error
 	cancelProbe()
 
 	var vote func(ctx context.Context, eon uint64, key []byte) error
+	var eons keyper.L1Eons
 	if cfg.contracts != "" {
 		cs, err := l1pkg.ReadContracts(cfg.contracts)
 		if err != nil {
@@ -278,12 +280,13 @@ func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error
 		}
 		defer chain.Close()
 		vote = keyperVoter(chain, cs, committee, keys)
+		eons = l1pkg.NewEons(chain, cs)
 	}
 	err = keyper.Run(ctx, keyper.RunConfig{Committee: committee, Keys: keys, Passphrase: pass, Store: store, P2P: node,
 		L1: l1, L1Follow: keyper.L1FollowConfig{Confirmations: cfg.l1Confirmations},
 		Release: keyper.ReleaseConfig{MaxDrift: uint64(cfg.maxDrift / time.Second), MaxTxs: cfg.maxTxs, MaxBytes: cfg.maxBytes,
 			MaxGasLimit: cfg.maxGasLimit, Strict: cfg.strict},
-		DKGPhaseTimeout: cfg.dkgPhaseTimeout, Logger: log, Registry: reg, VoteEonKey: vote})
+		DKGPhaseTimeout: cfg.dkgPhaseTimeout, Logger: log, Registry: reg, VoteEonKey: vote, Eons: eons})
 	if err != nil {
 		log.Error("keyper stopped", "err", err)
 		return err
