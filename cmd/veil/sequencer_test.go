@@ -33,8 +33,8 @@ import (
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/internal/keyfile"
 	"github.com/veil-l2/veil/keyper"
-	l1pkg "github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/keyper/dkg"
+	l1pkg "github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/ordering"
 )
 

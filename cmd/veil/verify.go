@@ -81,11 +81,11 @@ func verifyCommand() *cli.Command {
 
 type verifyConfig struct {
 	l1URL, contracts, chain, dataDir string
-	follow, finalized                         bool
-	confirmations                             uint64
-	poll                                      time.Duration
-	cacheMB                                   int
-	metricsAddr                               string
+	follow, finalized                bool
+	confirmations                    uint64
+	poll                             time.Duration
+	cacheMB                          int
+	metricsAddr                      string
 }
 
 func (cfg *verifyConfig) check() error {
