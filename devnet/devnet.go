@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -33,6 +34,7 @@ import (
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/keyper/dkg"
 	"github.com/veil-l2/veil/l1"
+	"github.com/veil-l2/veil/verify"
 )
 
 const (
@@ -78,6 +80,9 @@ type Config struct {
 	// (default Accounts). It is part of the genesis: a directory keeps the
 	// count it started with.
 	DevAccounts int
+	// NoVerifier leaves out the verifier that follows L1 and re-executes
+	// every posted batch (it doubles the execution work: benchmarks).
+	NoVerifier bool
 	// Progress, when set, is told what the devnet is doing while it starts.
 	Progress func(format string, args ...any)
 	Logger   *slog.Logger
@@ -173,6 +178,7 @@ type Devnet struct {
 	setMu sync.RWMutex
 	sets  []*keyperSet // by index on L1
 
+	verified atomic.Uint64
 	mu       sync.Mutex // guards seq and each set's procs
 	seq      *seqProc
 	failures chan error
@@ -258,8 +264,37 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 	if err := d.StartSequencer(); err != nil {
 		return nil, err
 	}
+	if !d.cfg.NoVerifier {
+		if err := d.startVerifier(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
+
+// startVerifier runs a verifier that follows L1 and checks every posted
+// batch (package verify), keeping its chain in the devnet's directory. A
+// mismatch stops the devnet with the verifier's error.
+func (d *Devnet) startVerifier(ctx context.Context) error {
+	v, err := verify.New(ctx, verify.Config{L1: d.L1, Contracts: d.Contracts, Chain: d.st.Chain, DataDir: filepath.Join(d.dir, "verifier"),
+		Confirmations: 0, PollInterval: d.cfg.L1BlockTime / 2, Logger: d.log.With("component", "verifier"),
+		OnVerified: func(r verify.Result) { d.verified.Store(r.Number) }})
+	if err != nil {
+		return fmt.Errorf("devnet: verifier: %w", err)
+	}
+	d.cfg.Progress("verifier following L1 (its chain in %s)", filepath.Join(d.dir, "verifier"))
+	d.wg.Go(func() {
+		defer v.Close()
+		if err := v.Follow(d.ctx); err != nil && d.ctx.Err() == nil {
+			d.fail(fmt.Errorf("verifier: %w", err))
+		}
+	})
+	return nil
+}
+
+// Verified is the highest batch the devnet's verifier has checked against
+// L1 (0 before the first, and without a verifier).
+func (d *Devnet) Verified() uint64 { return d.verified.Load() }
 
 // DevAccount returns dev account i's key: derived from a fixed seed, the
 // same everywhere, for development only.

@@ -53,6 +53,7 @@ func TestDevnetPostsAndRestarts(t *testing.T) {
 	r := send(d, 0, to, 1000)
 	posted := waitPosted(t, ctx, d, r.BlockNumber.Uint64())
 	t.Logf("batch %d posted; L1 has batches up to %d", r.BlockNumber, posted)
+	waitVerified(t, ctx, d, r.BlockNumber.Uint64())
 	contracts := d.Contracts
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
@@ -71,6 +72,7 @@ func TestDevnetPostsAndRestarts(t *testing.T) {
 		t.Fatalf("after the restart the transfer is in block %v, before it was %v", r2.BlockNumber, r.BlockNumber)
 	}
 	waitPosted(t, ctx, d, r2.BlockNumber.Uint64())
+	waitVerified(t, ctx, d, r2.BlockNumber.Uint64())
 	st, err := d.Sequencer().Exec().BlockChain().State()
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +92,19 @@ func waitPosted(t *testing.T, ctx context.Context, d *Devnet, number uint64) uin
 		select {
 		case <-ctx.Done():
 			t.Fatalf("batch %d not posted: %v (poster status %+v)", number, ctx.Err(), d.Poster().Status())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// waitVerified waits until the devnet's verifier has checked every batch
+// up to number against L1.
+func waitVerified(t *testing.T, ctx context.Context, d *Devnet, number uint64) {
+	t.Helper()
+	for d.Verified() < number {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("batch %d not verified (verified up to %d)", number, d.Verified())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

@@ -1,9 +1,11 @@
 // Package devnet runs the whole Veil system in one process (DESIGN.md
 // section 9): an in-process L1 with Veil's contracts, n keypers on
 // loopback libp2p that run a fresh DKG and vote the eon key on L1, the
-// sequencer with its JSON-RPC, and the poster that puts every executed
-// batch on L1. `veil devnet` runs it; the end-to-end tests drive it, and
-// can stop and start each keyper and the sequencer.
+// sequencer with its JSON-RPC, the poster that puts every executed batch
+// on L1, and a verifier (package verify) that follows L1 and checks every
+// posted batch, stopping the devnet at a mismatch (Config.NoVerifier
+// leaves it out). `veil devnet` runs it; the end-to-end tests drive it,
+// and can stop and start each keyper and the sequencer.
 //
 // Decisions:
 //   - The L1 is go-ethereum's node with the simulated beacon, embedded

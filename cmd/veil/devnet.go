@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"path/filepath"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -96,6 +97,8 @@ func runDevnet(ctx context.Context, cfg devnetConfig, out io.Writer, log *slog.L
 	progress("  L1 contracts: BatchInbox %s, L1Inbox %s, KeyBroadcast %s, KeyperSetManager %s",
 		d.Contracts.Inbox, d.Contracts.L1Inbox, d.Contracts.Broadcast, d.Contracts.Manager)
 	progress("  data dir:  %s", d.Dir())
+	progress("  verifier:  following L1; check it yourself with veil verify --l1 <L1 JSON-RPC> --contracts %s --chain %s",
+		filepath.Join(d.Dir(), devnet.ContractsFile), filepath.Join(d.Dir(), devnet.ChainFile))
 	progress("")
 	progress("Dev accounts (development keys: never send them real value):")
 	for i := range devnet.Accounts {
