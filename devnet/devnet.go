@@ -167,6 +167,10 @@ type Devnet struct {
 	EonKey *tpke.EonPublicKey
 	// SequencerKey signs batches and receipts and posts to L1.
 	SequencerKey *ecdsa.PrivateKey
+	// OperatorKey is the L1 operator's: it deploys the contracts, owns
+	// KeyperSetManager and funds new keypers. It is not the poster's, so
+	// the operator's transactions never take the poster's nonces.
+	OperatorKey *ecdsa.PrivateKey
 
 	seqHost *member // the sequencer's libp2p host
 	points  *tpke.PointCache
@@ -323,6 +327,9 @@ func (d *Devnet) Chain() *execution.ChainConfig { return d.st.Chain }
 // genesis.
 func (d *Devnet) loadKeys() error {
 	var err error
+	if d.OperatorKey, err = keyfile.ReadOrCreate(filepath.Join(d.dir, "l1-operator.key")); err != nil {
+		return err
+	}
 	if d.SequencerKey, err = keyfile.ReadOrCreate(filepath.Join(d.dir, "sequencer.key")); err != nil {
 		return err
 	}
@@ -437,7 +444,8 @@ func (d *Devnet) writeCommittee(set *keyperSet) error {
 func (d *Devnet) startL1(ctx context.Context) error {
 	d.cfg.Progress("starting the L1 (in-process, block time %v)", d.cfg.L1BlockTime)
 	seq := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
-	alloc := types.GenesisAlloc{seq: {Balance: Ether(1_000_000)}}
+	operator := crypto.PubkeyToAddress(d.OperatorKey.PublicKey)
+	alloc := types.GenesisAlloc{seq: {Balance: Ether(1_000_000)}, operator: {Balance: Ether(1_000_000)}}
 	for _, k := range d.sets[0].keys {
 		alloc[k.Address()] = types.Account{Balance: Ether(100)}
 	}
@@ -455,7 +463,7 @@ func (d *Devnet) startL1(ctx context.Context) error {
 		return d.Contracts.Verify(ctx, chain, ChainID)
 	}
 	d.cfg.Progress("deploying the contracts and the keyper set on L1")
-	if d.Contracts, err = l1.Deploy(ctx, chain, d.SequencerKey, contracts.L1Config{ChainID: ChainID, Owner: seq, Sequencer: seq,
+	if d.Contracts, err = l1.Deploy(ctx, chain, d.OperatorKey, contracts.L1Config{ChainID: ChainID, Owner: operator, Sequencer: seq,
 		ForcedInclusionDeadline: ForcedInclusionDeadline}); err != nil {
 		return err
 	}
@@ -467,7 +475,7 @@ func (d *Devnet) startL1(ctx context.Context) error {
 	for i, k := range d.sets[0].keys {
 		members[i] = k.Address()
 	}
-	if d.st.KeyperSet, err = l1.AddKeyperSet(ctx, chain, d.Contracts, d.SequencerKey, members, uint64(d.cfg.Threshold), head.Number.Uint64()+1); err != nil {
+	if d.st.KeyperSet, err = l1.AddKeyperSet(ctx, chain, d.Contracts, d.OperatorKey, members, uint64(d.cfg.Threshold), head.Number.Uint64()+1); err != nil {
 		return err
 	}
 	d.st.Contracts = &d.Contracts

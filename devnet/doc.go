@@ -13,11 +13,13 @@
 //     node, so a restart (even after kill -9) continues the same L1: the
 //     contracts, the eon key and the posted batches are still there. Blocks
 //     come every L1BlockTime; every 32nd is final.
-//   - One key does the L1 operator's work: it deploys the contracts, owns
-//     KeyperSetManager (the keyper set is added at the first start, active
-//     from the next block), is the sequencer key the contracts check, and
-//     pays for the postings. Keypers vote from their own keys, funded at
-//     L1 genesis.
+//   - Two L1 accounts: the operator's (l1-operator.key) deploys the
+//     contracts, owns KeyperSetManager (the first keyper set is added at
+//     the first start, active from the next block) and funds later keypers;
+//     the sequencer's key is the one the contracts check and pays for the
+//     postings. Kept apart so that the operator's transactions never take a
+//     nonce the poster planned for a posting. Keypers vote from their own
+//     keys, funded at L1 genesis.
 //   - The eon key the sequencer uses is the one final on L1, checked to be
 //     the one the DKG made. The keypers' public shares (to verify their
 //     shares) come from the DKG record, as L1 does not carry them. Start

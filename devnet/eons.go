@@ -97,7 +97,7 @@ func (d *Devnet) AddKeyperSet(ctx context.Context, n, t int, activationDelay uin
 		return 0, err
 	}
 	set.activation = head.Number.Uint64() + activationDelay
-	got, err := l1.AddKeyperSet(ctx, d.L1, d.Contracts, d.SequencerKey, members, uint64(t), set.activation)
+	got, err := l1.AddKeyperSet(ctx, d.L1, d.Contracts, d.OperatorKey, members, uint64(t), set.activation)
 	if err != nil {
 		return 0, err
 	}
@@ -139,7 +139,7 @@ func (d *Devnet) Committees() []*keyper.Committee {
 // fund sends amount wei on L1 from the operator's account to each address
 // and waits until every transfer is mined.
 func (d *Devnet) fund(ctx context.Context, to []common.Address, amount *big.Int) error {
-	from := crypto.PubkeyToAddress(d.SequencerKey.PublicKey)
+	from := crypto.PubkeyToAddress(d.OperatorKey.PublicKey)
 	nonce, err := d.L1.PendingNonceAt(ctx, from)
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func (d *Devnet) fund(ctx context.Context, to []common.Address, amount *big.Int)
 	feeCap := new(big.Int).Add(new(big.Int).Mul(head.BaseFee, big.NewInt(2)), tip)
 	var hashes []common.Hash
 	for i, a := range to {
-		tx, err := types.SignNewTx(d.SequencerKey, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{ChainID: chainID,
+		tx, err := types.SignNewTx(d.OperatorKey, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{ChainID: chainID,
 			Nonce: nonce + uint64(i), GasTipCap: tip, GasFeeCap: feeCap, Gas: 21000, To: &a, Value: amount})
 		if err != nil {
 			return err

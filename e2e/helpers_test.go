@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math/big"
+	"os"
 	"sort"
 	"sync"
 	"testing"
@@ -38,6 +40,9 @@ func start(t *testing.T, cfg devnet.Config) (*devnet.Devnet, string) {
 		cfg.L1BlockTime = time.Second
 	}
 	cfg.Progress = t.Logf
+	if os.Getenv("VEIL_TEST_LOG") != "" && cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	d, err := devnet.Start(ctx, cfg)
