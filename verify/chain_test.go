@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math/big"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -83,20 +84,14 @@ type chainEnv struct {
 	chainCfg *execution.ChainConfig
 	node     *execution.Node // the sequencer's
 	signer   types.Signer    // L2
+	sealMu   sync.Mutex      // serializes L1 seals (seal)
 
 	nonces   map[common.Address]uint64 // L2, as the builder plans them
 	released map[tpke.Identity]bool
-	forced   []pendingForced // forced on L1, not yet committed
 	batches  []*builtBatch
 	parent   common.Hash
 	origin   uint64
 	seqNum   uint64
-}
-
-// pendingForced is an envelope the builder forced on L1.
-type pendingForced struct {
-	tx      *types.Transaction
-	l1Block uint64
 }
 
 // builtBatch is one batch as the sequencer would post it.
@@ -189,9 +184,19 @@ func (e *chainEnv) head() uint64 {
 
 func (e *chainEnv) commit() {
 	e.t.Helper()
-	if _, err := e.l1.Commit(); err != nil {
+	if err := e.seal(); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// seal seals one L1 block. Seals never overlap: two concurrent Commits on
+// go-ethereum's simulated beacon can hang one of them for good (each waits
+// in TxPool.Sync, and the pool answers only the last waiter).
+func (e *chainEnv) seal() error {
+	e.sealMu.Lock()
+	defer e.sealMu.Unlock()
+	_, err := e.l1.Commit()
+	return err
 }
 
 // finalize seals blocks until the finalized block (the last multiple of
@@ -277,17 +282,20 @@ func (e *chainEnv) deposit(i int, to common.Address, amount *big.Int) {
 }
 
 // force builds an envelope (inner transfer from user from, paid by user
-// payer) and forces it on L1 from the payer's L1 account. The builder
-// commits it in the first batch whose origin brings it, unless skip is
-// set.
-func (e *chainEnv) force(payer, from int, skip bool) *types.Transaction {
+// payer) and forces it on L1 from the payer's L1 account, in a block of
+// its own; it returns the envelope and that block. The builder commits it
+// (as IncludeForced says) in the first batch whose origin brings it.
+func (e *chainEnv) force(payer, from int) (*types.Transaction, uint64) {
 	e.t.Helper()
 	env := e.envelope(payer, from, testEon)
-	r := e.sendL1(e.users[payer], e.c.L1Inbox, nil, contracts.NewL1Inbox().PackForceEnvelope(mustBinary(e.t, env)))
-	if !skip {
-		e.forced = append(e.forced, pendingForced{tx: env, l1Block: r.BlockNumber.Uint64()})
-	}
-	return env
+	return env, e.forceRaw(payer, mustBinary(e.t, env))
+}
+
+// forceRaw forces any bytes on L1 from user i's L1 account, in a block of
+// its own, and returns that block.
+func (e *chainEnv) forceRaw(i int, raw []byte) uint64 {
+	e.t.Helper()
+	return e.sendL1(e.users[i], e.c.L1Inbox, nil, contracts.NewL1Inbox().PackForceEnvelope(raw)).BlockNumber.Uint64()
 }
 
 func mustBinary(t testing.TB, tx *types.Transaction) []byte {
@@ -349,54 +357,72 @@ func (e *chainEnv) aggregate(id tpke.Identity) *tpke.Key {
 type batchSpec struct {
 	// txs builds the batch's transactions (plaintext and envelopes).
 	txs func(e *chainEnv) []*types.Transaction
-	// originLag keeps the origin this many blocks below the L1 head (but
-	// never below the previous origin). holdOrigin keeps the previous one.
-	originLag  uint64
+	// The origin is the L1 head, or originAt when set; holdOrigin keeps
+	// the previous one.
+	originAt   uint64
 	holdOrigin bool
-	// markForced lists further positions the commitment calls forced.
-	markForced []uint32
+	// arrange places the forced envelopes IncludeForced includes and the
+	// batch's own transactions, and names the forced positions
+	// (forcedFirst, the sequencer's way, when nil).
+	arrange func(forced, own []*types.Transaction) (txs []*types.Transaction, positions []uint32)
 	// edit changes the commitment before it is signed (an invalid batch
 	// the committee attests all the same).
 	edit func(c *batch.Commitment)
 }
 
-// build makes the next batch on the L1 head: origin, the deposits and the
-// forced envelopes it brings (forced ones first, in L1 order), the
+// forcedFirst is the sequencer's placement: the included forced envelopes
+// first, at positions 0..k-1, then the batch's own transactions.
+func forcedFirst(forced, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+	positions := make([]uint32, len(forced))
+	for i := range forced {
+		positions[i] = uint32(i)
+	}
+	return append(slices.Clone(forced), own...), positions
+}
+
+// build makes the next batch on the L1 head the sequencer's way: origin,
+// the deposits and forced envelopes of its range (l1.Origin's readers),
+// the forced envelopes ordering.IncludeForced includes placed first, the
 // transactions of spec, the signed commitment, the keys and attestation
 // for the envelopes the no-key rule keys, and the block.
 func (e *chainEnv) build(spec batchSpec) *builtBatch {
 	e.t.Helper()
 	number := uint64(len(e.batches) + 1)
 	origin := e.origin
-	if !spec.holdOrigin {
-		if h := e.head(); h > spec.originLag {
-			origin = max(origin, h-spec.originLag)
-		}
+	switch {
+	case spec.holdOrigin:
+	case spec.originAt != 0:
+		origin = spec.originAt
+	default:
+		origin = max(origin, e.head())
 	}
 	oh, err := e.l1.HeaderByNumber(e.ctx, new(big.Int).SetUint64(origin))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	deposits, err := l1.NewOrigin(e.l1, e.c, l1.OriginConfig{}).Deposits(e.ctx, e.origin+1, origin)
+	reader := l1.NewOrigin(e.l1, e.c, l1.OriginConfig{})
+	deposits, err := reader.Deposits(e.ctx, e.origin+1, origin)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var txs []*types.Transaction
-	var forced []uint32
-	left := e.forced[:0:0]
-	for _, f := range e.forced {
-		if f.l1Block <= origin {
-			forced = append(forced, uint32(len(txs)))
-			txs = append(txs, f.tx)
-		} else {
-			left = append(left, f)
-		}
+	brought, err := reader.Forced(e.ctx, e.origin+1, origin)
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	e.forced = left
+	inc := ordering.IncludeForced(ordering.ForcedRules{ChainID: testChainID, Eon: testEon, GasLimit: e.chainCfg.GasLimit,
+		Deposits: len(deposits), Limits: encmempool.DefaultLimits}, brought)
+	var included, own []*types.Transaction
+	for _, in := range inc.Included {
+		included = append(included, in.Tx)
+	}
 	if spec.txs != nil {
-		txs = append(txs, spec.txs(e)...)
+		own = spec.txs(e)
 	}
-	forced = append(forced, spec.markForced...)
+	arrange := spec.arrange
+	if arrange == nil {
+		arrange = forcedFirst
+	}
+	txs, forced := arrange(included, own)
 	c := batch.Commitment{ChainID: testChainID, Eon: testEon, Number: number, Parent: e.parent, FirstSeq: e.seqNum,
 		Timestamp: genesisTime + number, L1OriginNumber: origin, L1OriginHash: oh.Hash(), Deposits: deposits,
 		BaseFee: e.node.Head().BaseFee, GasLimit: e.chainCfg.GasLimit, FeeRecipient: addrOf(e.seq), Forced: forced}
@@ -481,7 +507,7 @@ func (e *chainEnv) startPoster(warn func(slog.Record)) *l1.Poster {
 		defer wg.Done()
 		for ctx.Err() == nil {
 			if e.pending() {
-				e.l1.Commit()
+				e.seal()
 			}
 			time.Sleep(time.Millisecond)
 		}

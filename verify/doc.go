@@ -59,7 +59,9 @@
 //     N-1's origin and below the block N was posted in (ErrL1Origin); its
 //     deposits are exactly L1Inbox's Deposit events of the blocks after
 //     N-1's origin up to its own, in L1 order (ErrDeposits); the forced
-//     inclusion rule holds (ErrForced, ErrForcedSkipped; below).
+//     inclusion rule holds (ErrForced, ErrForcedSkipped; below). Deposits
+//     and forced envelopes are read with l1.Origin's readers, the
+//     sequencer's own, at most MaxBlocks L1 blocks per query.
 //  7. The keypers' no-key rule (keyper.Classify, with the identities keyed
 //     by the batches verified before as the released set) decides which
 //     envelopes get keys; the gas budget of DESIGN.md section 4 is within
@@ -81,22 +83,34 @@
 //
 // # Forced inclusion
 //
-// Until the sequencer's rule lands (ordering.IncludeForced with
-// l1.Origin.Forced; see the TODO in forced.go), the verifier applies its
-// own, more lenient stand-in to L1Inbox's ForcedEnvelope events: an
-// envelope forced in an L1 block that a batch's origin range brings is
-// owed when it decodes as an envelope of the batch's chain and eon that
-// passes admission's stateless rules (and does not repeat an identity
-// brought before it); a forced position (Commitment.Forced) must hold an
-// owed envelope (ErrForced); an owed envelope must be committed by a
-// batch whose origin is at most its deadline block (ErrForcedSkipped at
-// the first batch whose origin passes it); and a batch posted in an L1
-// block above a forced envelope's deadline must have an origin that
-// brought it (ErrForcedSkipped: origins that lag behind the forced block
-// evade inclusion as surely as skipping it). The last rule measures L1
-// time by the posting block, the only L1 time a verifier sees, like the
-// sequencing window of other rollups: the deadline must leave room for the
-// origin's confirmations plus the posting delay.
+// The rule is the sequencer's (ordering's package doc, "L1 forced
+// inclusion"), checked with its own function, ordering.IncludeForced, on
+// L1Inbox's ForcedEnvelope events as l1.Origin.Forced reads them. For
+// batch N with origin O, after batch N-1 with origin P (0 before batch 1):
+//
+//  1. Range: the envelopes forced in the L1 blocks (P, O] are brought, in
+//     index order; when O = P none are.
+//  2. Inclusion and placement: IncludeForced(ForcedRules{chain id, eon and
+//     gas limit of the commitment, its number of deposits, Config.Limits},
+//     brought) decides which are included; N's first transactions must be
+//     exactly those, in that order, and Commitment.Forced exactly 0..k-1
+//     (ErrForced). An envelope IncludeForced skips is never committed as
+//     forced.
+//  3. Deadline: O is at most the deadline block of every envelope brought,
+//     included or skipped (ErrForcedSkipped): l1.Origin ends a range at the
+//     earliest deadline it brings, so an honest sequencer's origin never
+//     passes one, however far behind L1 it is.
+//  4. Lag: N is not posted in an L1 block above the deadline of an envelope
+//     forced above O (ErrForcedSkipped): origins that lag behind the forced
+//     block evade inclusion as surely as skipping it. This measures L1 time
+//     by the posting block, the only L1 time a verifier sees, like the
+//     sequencing window of other rollups: the deadline must leave room for
+//     the origin's confirmations plus the posting delay.
+//
+// Rules 3 and 4 do not look inside the envelopes, as l1.Origin does not: a
+// deadline is a property of the L1 event, and garbage forced on L1 has one
+// like any envelope. The rule needs nothing of earlier batches but N-1's
+// origin.
 //
 // # Re-execution from L1 alone
 //
@@ -112,11 +126,11 @@
 // # State and restarts
 //
 // The verified prefix (the next number, the last hash, timestamp, origin
-// and gas limit, the released identities, the forced envelopes owed) is
-// kept in memory; the chain is kept by the execution node. With a data
-// directory, a new Verifier checks every batch again from L1 and, for the
-// blocks its node already holds, compares the stored block with the
-// posting instead of executing it, which rebuilds the in-memory state.
+// and gas limit, the released identities) is kept in memory; the chain is
+// kept by the execution node. With a data directory, a new Verifier checks
+// every batch again from L1 and, for the blocks its node already holds,
+// compares the stored block with the posting instead of executing it,
+// which rebuilds the in-memory state.
 // After a Mismatch found by re-execution the node holds its own block N,
 // so a rerun on the same directory reports the same mismatch. The
 // released set costs about 100 bytes per keyed envelope ever; a

@@ -36,12 +36,16 @@ var (
 	// ErrDeposits: the deposits are not L1Inbox's deposits of the L1 blocks
 	// after the previous origin up to this one, in L1 order.
 	ErrDeposits = errors.New("verify: deposits differ from L1")
-	// ErrForced: a forced position holds no forced envelope that the
-	// origins brought.
-	ErrForced = errors.New("verify: forced position without a forced envelope")
-	// ErrForcedSkipped: a forced envelope's deadline passed without the
-	// chain committing it.
-	ErrForcedSkipped = errors.New("verify: forced envelope skipped past its deadline")
+	// ErrForced: the batch's first transactions are not the forced
+	// envelopes the inclusion rule (ordering.IncludeForced) takes from its
+	// origin range, in order, or its forced positions are not exactly
+	// theirs (0..k-1).
+	ErrForced = errors.New("verify: forced envelopes differ from the inclusion rule's")
+	// ErrForcedSkipped: a forced envelope's deadline passed before a batch
+	// brought it: the batch's origin is past the deadline of one its range
+	// brings, or the batch was posted after the deadline of one its origin
+	// does not bring yet.
+	ErrForcedSkipped = errors.New("verify: forced envelope not brought by its deadline")
 	// ErrGasBudget: the batch's gas budget exceeds its gas limit.
 	ErrGasBudget = errors.New("verify: gas budget above the gas limit")
 	// ErrMissingKey: fewer keys than envelopes the no-key rule keys.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/l1"
+	"github.com/veil-l2/veil/ordering"
 	"github.com/veil-l2/veil/ordering/batch"
 )
 
@@ -33,26 +34,17 @@ type posting struct {
 	TxHash         common.Hash
 }
 
-// forcedEvent is one L1Inbox ForcedEnvelope event.
-type forcedEvent struct {
-	Index    uint64
-	L1Block  uint64
-	Deadline uint64
-	Raw      []byte
-}
-
 // reader reads the verifier's view of L1: BatchPosted events in block
 // order, the calldata of their transactions, deposits and forced
-// envelopes. It remembers how far it scanned for postings.
+// envelopes (the last two through l1.Origin, the sequencer's reader). It
+// remembers how far it scanned for postings.
 type reader struct {
 	chain     *l1.Chain
 	c         l1.Contracts
 	bi        *contracts.BatchInbox
 	submit    abi.Method
-	in        *contracts.L1Inbox
 	origin    *l1.Origin
 	posted    common.Hash // BatchPosted's topic
-	forced    common.Hash // ForcedEnvelope's topic
 	maxBlocks uint64
 
 	scanned uint64                // last L1 block scanned for postings
@@ -60,12 +52,11 @@ type reader struct {
 }
 
 func newReader(chain *l1.Chain, c l1.Contracts, maxBlocks uint64) *reader {
-	bi, in := contracts.NewBatchInbox(), contracts.NewL1Inbox()
-	r := &reader{chain: chain, c: c, bi: bi, submit: bi.GetABI().Methods["submitBatch"], in: in,
-		origin: l1.NewOrigin(chain, c, l1.OriginConfig{MaxBlocks: maxBlocks}),
-		posted: bi.GetABI().Events[contracts.BatchInboxBatchPostedEventName].ID,
-		forced: in.GetABI().Events[contracts.L1InboxForcedEnvelopeEventName].ID, maxBlocks: maxBlocks,
-		found: map[uint64]*types.Log{}}
+	bi := contracts.NewBatchInbox()
+	r := &reader{chain: chain, c: c, bi: bi, submit: bi.GetABI().Methods["submitBatch"],
+		origin:    l1.NewOrigin(chain, c, l1.OriginConfig{MaxBlocks: maxBlocks}),
+		posted:    bi.GetABI().Events[contracts.BatchInboxBatchPostedEventName].ID,
+		maxBlocks: maxBlocks, found: map[uint64]*types.Log{}}
 	if c.DeployedAt > 0 {
 		r.scanned = c.DeployedAt - 1
 	}
@@ -190,39 +181,35 @@ func (r *reader) blockHash(ctx context.Context, number uint64) (common.Hash, err
 
 // deposits returns L1Inbox's deposits of blocks from..to in L1 order.
 func (r *reader) deposits(ctx context.Context, from, to uint64) ([]batch.Deposit, error) {
-	from = max(from, r.c.DeployedAt)
-	if to < from {
-		return nil, nil
-	}
-	d, err := r.origin.Deposits(ctx, from, to)
+	d, err := inChunks(r, from, to, func(lo, hi uint64) ([]batch.Deposit, error) { return r.origin.Deposits(ctx, lo, hi) })
 	if err != nil {
 		return nil, fmt.Errorf("verify: deposits of L1 blocks %d-%d: %w", from, to, err)
 	}
 	return d, nil
 }
 
-// forcedEvents returns L1Inbox's ForcedEnvelope events of blocks from..to
-// in L1 order.
-func (r *reader) forcedEvents(ctx context.Context, from, to uint64) ([]forcedEvent, error) {
+// forced returns L1Inbox's forced envelopes of blocks from..to in L1
+// (index) order.
+func (r *reader) forced(ctx context.Context, from, to uint64) ([]ordering.ForcedEnvelope, error) {
+	f, err := inChunks(r, from, to, func(lo, hi uint64) ([]ordering.ForcedEnvelope, error) { return r.origin.Forced(ctx, lo, hi) })
+	if err != nil {
+		return nil, fmt.Errorf("verify: forced envelopes of L1 blocks %d-%d: %w", from, to, err)
+	}
+	return f, nil
+}
+
+// inChunks reads blocks from..to (from no earlier than the deployment) with
+// read, at most maxBlocks blocks at a time, and concatenates the answers.
+func inChunks[T any](r *reader, from, to uint64, read func(lo, hi uint64) ([]T, error)) ([]T, error) {
 	from = max(from, r.c.DeployedAt)
-	var out []forcedEvent
+	var out []T
 	for lo := from; lo <= to; lo += r.maxBlocks {
 		hi := min(to, lo+r.maxBlocks-1)
-		logs, err := r.chain.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(lo),
-			ToBlock: new(big.Int).SetUint64(hi), Addresses: []common.Address{r.c.L1Inbox}, Topics: [][]common.Hash{{r.forced}}})
+		got, err := read(lo, hi)
 		if err != nil {
-			return nil, fmt.Errorf("verify: ForcedEnvelope logs of L1 blocks %d-%d: %w", lo, hi, err)
+			return nil, err
 		}
-		for i := range logs {
-			if logs[i].Removed {
-				continue
-			}
-			ev, err := r.in.UnpackForcedEnvelopeEvent(&logs[i])
-			if err != nil {
-				return nil, fmt.Errorf("verify: ForcedEnvelope log %s/%d: %w", logs[i].TxHash, logs[i].Index, err)
-			}
-			out = append(out, forcedEvent{Index: ev.Index, L1Block: ev.L1Block, Deadline: ev.DeadlineBlock, Raw: ev.Envelope})
-		}
+		out = append(out, got...)
 		if hi == to {
 			break
 		}

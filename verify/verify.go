@@ -127,7 +127,6 @@ type Verifier struct {
 		hash   common.Hash
 	}
 	released released
-	forced   forcedState
 	failed   *Mismatch
 }
 
@@ -167,7 +166,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	v := &Verifier{cfg: cfg, log: cfg.Logger, r: newReader(cfg.L1, cfg.Contracts, cfg.MaxBlocks), keys: l1.NewEonKeys(cfg.L1, cfg.Contracts),
 		eons: map[uint64]*eonKey{}, metrics: newMetrics(cfg.Registry), next: 1, lastTime: cfg.Chain.Timestamp,
-		lastGas: cfg.Chain.GasLimit, released: released{}, forced: forcedState{committed: map[common.Hash]bool{}}}
+		lastGas: cfg.Chain.GasLimit, released: released{}}
 	bi, in := contracts.NewBatchInbox(), contracts.NewL1Inbox()
 	var err error
 	if v.sequencer, err = call(ctx, cfg.L1, cfg.Contracts.Inbox, bi.PackSequencer(), bi.UnpackSequencer); err != nil {
@@ -421,8 +420,7 @@ func (v *Verifier) verify(ctx context.Context, p *posting) (*Result, error) {
 	if err := sameDeposits(c.Deposits, deposits); err != nil {
 		return nil, mismatch(n, ErrDeposits, "%w", err)
 	}
-	fo, err := v.checkForced(ctx, c, p)
-	if err != nil {
+	if err := v.checkForced(ctx, c, p); err != nil {
 		return nil, err
 	}
 	// 7. The no-key rule and the gas budget.
@@ -451,7 +449,6 @@ func (v *Verifier) verify(ctx context.Context, p *posting) (*Result, error) {
 	for _, id := range keyedIdentities(rel) {
 		v.released[id] = struct{}{}
 	}
-	fo.apply(&v.forced)
 	v.next, v.lastHash, v.lastTime, v.lastOrigin, v.lastGas = n+1, hash, c.Timestamp, c.L1OriginNumber, c.GasLimit
 	v.lastPosting.number, v.lastPosting.hash = p.L1Block, p.L1BlockHash
 	v.r.done(n)
@@ -479,21 +476,23 @@ func (v *Verifier) checkOrigin(ctx context.Context, c *batch.Commitment, p *post
 	return nil
 }
 
-// checkForced applies the forced-inclusion rule (forced.go) to the batch.
-func (v *Verifier) checkForced(ctx context.Context, c *batch.Commitment, p *posting) (*forcedOutcome, error) {
-	brought, err := v.r.forcedEvents(ctx, v.lastOrigin+1, c.L1OriginNumber)
+// checkForced applies the forced-inclusion rule (checkForcedRule) to the
+// batch: the envelopes forced in its origin range, and those forced above
+// its origin whose deadline is below the block it was posted in (forced in
+// blocks up to p.L1Block-1-deadline).
+func (v *Verifier) checkForced(ctx context.Context, c *batch.Commitment, p *posting) error {
+	brought, err := v.r.forced(ctx, v.lastOrigin+1, c.L1OriginNumber)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	// Envelopes forced above the origin whose deadline is below the
-	// posting block: forced in blocks up to p.L1Block-1-deadline.
-	var late []forcedEvent
+	var above []ordering.ForcedEnvelope
 	if p.L1Block > v.deadline+1 && p.L1Block-1-v.deadline > c.L1OriginNumber {
-		if late, err = v.r.forcedEvents(ctx, c.L1OriginNumber+1, p.L1Block-1-v.deadline); err != nil {
-			return nil, err
+		if above, err = v.r.forced(ctx, c.L1OriginNumber+1, p.L1Block-1-v.deadline); err != nil {
+			return err
 		}
 	}
-	return v.forced.check(forcedRules{ChainID: c.ChainID, Eon: c.Eon, GasLimit: c.GasLimit, Limits: v.cfg.Limits}, c, brought, late, p.L1Block)
+	rules := ordering.ForcedRules{ChainID: c.ChainID, Eon: c.Eon, GasLimit: c.GasLimit, Deposits: len(c.Deposits), Limits: v.cfg.Limits}
+	return checkForcedRule(rules, c, brought, above, p.L1Block)
 }
 
 // execute builds block n from the batch and its keys and writes it, or,

@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rlp"
 
 	"github.com/veil-l2/veil/encmempool/tpke"
@@ -52,8 +53,9 @@ func buildStandard(e *chainEnv, n int) {
 
 // buildMixed builds the 20-batch chain: plaintext, keyed envelopes, an
 // envelope of another eon every fifth batch (no key: it pays, its inner
-// transaction is dropped), an empty batch, deposits, and forced envelopes
-// committed by the batch whose origin brings them.
+// transaction is dropped), an empty batch, deposits, forced envelopes
+// committed by the batch whose origin brings them, and forced bytes that
+// IncludeForced skips (garbage and a plaintext transaction) left out.
 func buildMixed(e *chainEnv) {
 	for i := 1; i <= 20; i++ {
 		e.commit()
@@ -73,16 +75,31 @@ func buildMixed(e *chainEnv) {
 			e.deposit(payerA, common.Address{0xdf}, big.NewInt(5e15))
 		}
 		if i == 6 || i == 10 {
-			e.force(forcedPayer, forcedInner, false)
+			e.force(forcedPayer, forcedInner)
+		}
+		if i == 8 {
+			e.forceRaw(forcedPayer, []byte{0xde, 0xad})
+			e.forceRaw(forcedPayer, mustBinary(e.t, plaintextFrom(e, 150)))
 		}
 		e.build(spec)
 	}
 	if n := len(e.batches[5].b.Commitment.Forced); n != 1 {
 		e.t.Fatalf("batch 6 commits %d forced envelopes", n)
 	}
+	if n := len(e.batches[7].b.Commitment.Forced); n != 0 {
+		e.t.Fatalf("batch 8 commits %d forced envelopes", n)
+	}
 	if n := len(e.batches[9].b.Commitment.Deposits); n != 2 {
 		e.t.Fatalf("batch 10 credits %d deposits", n)
 	}
+}
+
+// plaintextFrom is a plaintext transfer from test key k (not a user: its
+// nonces are not planned).
+func plaintextFrom(e *chainEnv, k byte) *types.Transaction {
+	to := common.Address{0xbf, k}
+	return types.MustSignNewTx(testKey(k), e.signer, &types.DynamicFeeTx{ChainID: big.NewInt(testChainID), GasTipCap: gwei,
+		GasFeeCap: feeCap, Gas: params.TxGas, To: &to, Value: big.NewInt(1)})
 }
 
 // TestVerifierAgrees builds and posts the 20-batch chain; a verifier that
@@ -320,66 +337,157 @@ func expectMismatch(t *testing.T, e *chainEnv, number uint64, reason error) {
 	}
 }
 
-// TestVerifierForcedSkipped: an envelope is forced on L1 and the batches
-// whose origins bring it leave it out; the first batch whose origin is
-// past its deadline is invalid (the ones before still had time).
+// expectVerified runs a verifier over everything posted and expects all
+// of the env's batches to verify.
+func expectVerified(t *testing.T, e *chainEnv) {
+	t.Helper()
+	v := e.verifier("", nil)
+	n, err := v.Run(context.Background())
+	if err != nil || n != len(e.batches) {
+		t.Fatalf("verified %d of %d batches, then %v", n, len(e.batches), err)
+	}
+}
+
+// TestVerifierForcedSkipped: batch 2's origin brings a forced envelope
+// (or forced garbage) and includes what IncludeForced includes, first; it
+// is invalid when that origin is past the envelope's deadline, valid at
+// it.
 func TestVerifierForcedSkipped(t *testing.T) {
 	t.Parallel()
-	e := newChainEnv(t)
-	buildStandard(e, 1)
-	p := e.startPoster(nil)
-	e.postAll(p)
-	e.force(forcedPayer, forcedInner, true)
-	forcedAt := e.head()
-	e.commit()
-	e.build(batchSpec{txs: standardTxs}) // brings it and leaves it out
-	e.commit()
-	e.build(batchSpec{txs: standardTxs}) // so does this one, before the deadline
-	for range forcedDeadline {
-		e.commit()
+	for _, tc := range []struct {
+		name    string
+		garbage bool   // force bytes IncludeForced skips instead of an envelope
+		after   uint64 // batch 2's origin is this many blocks after the forced block
+		want    error
+	}{
+		{"an envelope brought at its deadline", false, forcedDeadline, nil},
+		{"an envelope brought past its deadline", false, forcedDeadline + 1, ErrForcedSkipped},
+		{"garbage brought past its deadline", true, forcedDeadline + 1, ErrForcedSkipped},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newChainEnv(t)
+			buildStandard(e, 1)
+			p := e.startPoster(nil)
+			e.postAll(p) // batch 1, before the deadline
+			var forcedAt uint64
+			if tc.garbage {
+				forcedAt = e.forceRaw(forcedPayer, []byte{1, 2, 3})
+			} else {
+				_, forcedAt = e.force(forcedPayer, forcedInner)
+			}
+			for range forcedDeadline + 1 {
+				e.commit()
+			}
+			bb := e.build(batchSpec{txs: standardTxs, originAt: forcedAt + tc.after})
+			want := 1 // what IncludeForced includes
+			if tc.garbage {
+				want = 0
+			}
+			if n := len(bb.b.Commitment.Forced); n != want {
+				t.Fatalf("batch 2 commits %d forced envelopes, want %d", n, want)
+			}
+			e.post(p, e.posting(bb))
+			if tc.want == nil {
+				expectVerified(t, e)
+				return
+			}
+			expectMismatch(t, e, 2, tc.want)
+		})
 	}
-	e.build(batchSpec{txs: standardTxs}) // its origin is past the deadline
-	if o := e.batches[1].b.Commitment.L1OriginNumber; o <= forcedAt {
-		t.Fatalf("batch 2's origin %d does not bring block %d", o, forcedAt)
-	}
-	if o := e.batches[3].b.Commitment.L1OriginNumber; o <= forcedAt+forcedDeadline {
-		t.Fatalf("batch 4's origin %d is not past the deadline %d", o, forcedAt+forcedDeadline)
-	}
-	e.post(p, e.posting(e.batches[1]), e.posting(e.batches[2]), e.posting(e.batches[3]))
-	expectMismatch(t, e, 4, ErrForcedSkipped)
 }
 
 // TestVerifierForcedLagging: an envelope is forced on L1 and the next
-// batches keep an older origin that does not bring it; once they are
-// posted after its deadline, the first of them is invalid.
+// batches keep an older origin that does not bring it; batch 2, posted
+// before its deadline, is valid; batch 3, posted after it, is not.
 func TestVerifierForcedLagging(t *testing.T) {
 	t.Parallel()
 	e := newChainEnv(t)
 	buildStandard(e, 1)
 	p := e.startPoster(nil)
 	e.postAll(p)
-	e.force(forcedPayer, forcedInner, true)
-	for range 2 {
-		e.build(batchSpec{txs: standardTxs, holdOrigin: true})
+	_, forcedAt := e.force(forcedPayer, forcedInner)
+	e.build(batchSpec{txs: standardTxs, holdOrigin: true})
+	e.post(p, e.posting(e.batches[1]))
+	if h := e.head(); h > forcedAt+forcedDeadline {
+		t.Fatalf("batch 2 posted by L1 block %d, after the deadline %d", h, forcedAt+forcedDeadline)
 	}
 	for range forcedDeadline + 1 {
 		e.commit()
 	}
-	e.post(p, e.posting(e.batches[1]), e.posting(e.batches[2]))
-	expectMismatch(t, e, 2, ErrForcedSkipped)
+	e.build(batchSpec{txs: standardTxs, holdOrigin: true})
+	e.post(p, e.posting(e.batches[2]))
+	expectMismatch(t, e, 3, ErrForcedSkipped)
 }
 
-// TestVerifierForcedPosition: a batch that marks an ordinary envelope as
-// forced is invalid.
+// TestVerifierForcedPosition: batch 2 places or marks forced transactions
+// otherwise than the rule says: the forced envelopes IncludeForced
+// includes, first, in index order, at the forced positions 0..k-1, and
+// nothing else there.
 func TestVerifierForcedPosition(t *testing.T) {
 	t.Parallel()
-	e := newChainEnv(t)
-	buildStandard(e, 1)
-	e.commit()
-	// Batch 2 claims its second transaction was forced.
-	e.build(batchSpec{txs: standardTxs, markForced: []uint32{1}})
-	e.postAll(e.startPoster(nil))
-	expectMismatch(t, e, 2, ErrForced)
+	for _, tc := range []struct {
+		name string
+		// force forces what batch 2's origin brings; it returns what
+		// arrange needs.
+		force   func(e *chainEnv) *types.Transaction
+		arrange func(x *types.Transaction, forced, own []*types.Transaction) ([]*types.Transaction, []uint32)
+	}{
+		{"an ordinary transaction marked forced", nil,
+			func(_ *types.Transaction, forced, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+				txs, positions := forcedFirst(forced, own)
+				return txs, append(positions, 1)
+			}},
+		{"the forced envelope left out", forceEnvelope,
+			func(_ *types.Transaction, _, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+				return own, nil
+			}},
+		{"the forced envelope after the batch's own", forceEnvelope,
+			func(_ *types.Transaction, forced, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+				return append(own, forced...), []uint32{uint32(len(own))}
+			}},
+		{"the forced envelope not marked", forceEnvelope,
+			func(_ *types.Transaction, forced, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+				return append(forced, own...), nil
+			}},
+		{"two forced envelopes out of index order", func(e *chainEnv) *types.Transaction {
+			forceEnvelope(e)
+			env, _ := e.force(payerB, lostSender)
+			return env
+		}, func(_ *types.Transaction, forced, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+			return append([]*types.Transaction{forced[1], forced[0]}, own...), []uint32{0, 1}
+		}},
+		{"a forced plaintext transaction committed as forced", func(e *chainEnv) *types.Transaction {
+			tx := e.transfer(forcedInner, 1)
+			e.forceRaw(forcedPayer, mustBinary(e.t, tx))
+			return tx
+		}, func(x *types.Transaction, forced, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+			return append([]*types.Transaction{x}, own...), []uint32{0}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newChainEnv(t)
+			buildStandard(e, 1)
+			var x *types.Transaction
+			if tc.force != nil {
+				x = tc.force(e)
+			}
+			e.commit()
+			e.build(batchSpec{txs: standardTxs, arrange: func(forced, own []*types.Transaction) ([]*types.Transaction, []uint32) {
+				return tc.arrange(x, forced, own)
+			}})
+			e.postAll(e.startPoster(nil))
+			expectMismatch(t, e, 2, ErrForced)
+		})
+	}
+}
+
+// forceEnvelope forces an envelope of forcedPayer's with an inner
+// transaction of forcedInner's.
+func forceEnvelope(e *chainEnv) *types.Transaction {
+	env, _ := e.force(forcedPayer, forcedInner)
+	return env
 }
 
 // TestBatchInboxRefusesBadAttestation: a batch changed after its keys
