@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -50,6 +51,16 @@ type Chain struct {
 	close  func() error
 	// endpoint is an embedded chain's JSON-RPC URL.
 	endpoint string
+	// commitMu serialises sealing: go-ethereum's simulated beacon can hang
+	// when two goroutines seal at once (its transaction pool sync).
+	commitMu sync.Mutex
+}
+
+// seal seals one block on an in-process chain.
+func (c *Chain) seal() common.Hash {
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
+	return c.commit()
 }
 
 // Dial connects to an Ethereum JSON-RPC endpoint (http, ws or an IPC path).
@@ -113,7 +124,7 @@ func (c *Chain) Commit() (common.Hash, error) {
 	if c.commit == nil {
 		return common.Hash{}, ErrNotSimulated
 	}
-	return c.commit(), nil
+	return c.seal(), nil
 }
 
 // MineEvery seals a block on the simulated chain every period until ctx
@@ -129,7 +140,7 @@ func (c *Chain) MineEvery(ctx context.Context, period time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			c.commit()
+			c.seal()
 		}
 	}
 }

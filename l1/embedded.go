@@ -124,6 +124,6 @@ func (c *Chain) SealToFinalized(ctx context.Context) error {
 		if head.Number.Uint64()%32 == 0 {
 			return nil
 		}
-		c.commit()
+		c.seal()
 	}
 }

@@ -74,3 +74,22 @@ func isRevert(err error, id common.Hash) bool {
 	var re *RevertError
 	return errors.As(err, &re) && len(re.Data) >= 4 && common.BytesToHash(re.Data[:4]) == common.BytesToHash(id[:4])
 }
+
+// TestPostingTooLargeToRelay: a posting whose calldata L1 nodes would not
+// relay (above MaxPostingCalldata) is refused with ErrTooLarge when it is
+// enqueued, instead of being sent again forever.
+func TestPostingTooLargeToRelay(t *testing.T) {
+	e := newEnv(t)
+	res := committee(t, 1)
+	e.setUpEon(1, res)
+	post := e.posting(e.makeBatch(res, 1, 1, common.Hash{}, 1), Flate)
+	post.Data = make([]byte, MaxPostingCalldata)
+	p, err := NewPoster(e.chain, e.c, e.seq, filepath.Join(t.TempDir(), "poster.db"), PosterConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Enqueue(context.Background(), post); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("enqueueing %d bytes of data: %v, want ErrTooLarge", len(post.Data), err)
+	}
+}

@@ -78,6 +78,19 @@ func NewPosting(b *batch.Batch, keys *ordering.KeysMessage, l2BlockHash, stateRo
 		L2BlockHash: l2BlockHash, StateRoot: stateRoot, SequencerSig: b.Signature, Attestation: keys.Attestation, Data: data}, nil
 }
 
+// Postings go in one L1 transaction, which L1 nodes relay only up to 128
+// KiB (go-ethereum's pool limit, signature and fields included):
+// MaxPostingCalldata leaves a kilobyte for the rest. Blobs and postings
+// split over several transactions are not used yet, so the sequencer cuts
+// batches that fit: PostableBatchTxs transactions and PostableBatchBytes
+// bytes of them (about 590 B of posting per envelope with its key, after
+// compression) stay below it, forced envelopes included.
+const (
+	MaxPostingCalldata = 127 << 10
+	PostableBatchTxs   = 200
+	PostableBatchBytes = 96_000
+)
+
 // calldata checks p and returns its submitBatch calldata.
 func (p *Posting) calldata() ([]byte, error) {
 	if p.Number == 0 {
@@ -93,6 +106,10 @@ func (p *Posting) calldata() ([]byte, error) {
 	h := contracts.BatchInboxHeader{Number: p.Number, Eon: p.Eon, CommitmentHash: p.CommitmentHash, L2BlockHash: p.L2BlockHash,
 		StateRoot: p.StateRoot}
 	cd := contracts.NewBatchInbox().PackSubmitBatch(h, p.SequencerSig, att, p.Data)
+	if len(cd) > MaxPostingCalldata {
+		return nil, fmt.Errorf("%w: batch %d has %d bytes of calldata; L1 nodes relay at most %d", ErrTooLarge, p.Number, len(cd),
+			MaxPostingCalldata)
+	}
 	if gas := floorGas(cd) + submitExecGasBound; gas > params.MaxTxGas {
 		return nil, fmt.Errorf("%w: batch %d needs at least %d gas for %d bytes of calldata", ErrTooLarge, p.Number, gas, len(cd))
 	}

@@ -15,10 +15,12 @@ import (
 
 // Caps on the forced envelopes one batch carries. They are part of the
 // inclusion rule, not configuration: a verifier applies the same numbers.
-// Config.check requires the batch caps to hold them.
+// Config.check requires the batch caps to hold them. The byte cap keeps a
+// batch of forced envelopes postable in one L1 transaction (L1 nodes relay
+// transactions up to 128 KiB), with room for the batch's own.
 const (
 	MaxForcedTxs   = 64
-	MaxForcedBytes = 1 << 20
+	MaxForcedBytes = 64 << 10
 )
 
 // Why IncludeForced skips a forced envelope. A skipped envelope is never
