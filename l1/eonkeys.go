@@ -148,7 +148,10 @@ func (e *EonKeys) Vote(ctx context.Context, keyper *ecdsa.PrivateKey, set, eon u
 		return nil
 	}
 	data := e.kb.PackVoteEonKey(set, eon, l1Key)
-	tx, err := e.chain.sendCall(ctx, keyper, e.broadcast, data)
+	// Keypers vote at about the same time: the estimate is made in a state
+	// before the others' votes, but the vote that reaches the threshold
+	// also stores the 256-byte key (eight new slots and the event).
+	tx, err := e.chain.sendCallExtra(ctx, keyper, e.broadcast, nil, data, voteStoreGas)
 	if err != nil {
 		return fmt.Errorf("l1: vote of %s for eon %d: %w", from, eon, err)
 	}
@@ -157,6 +160,11 @@ func (e *EonKeys) Vote(ctx context.Context, keyper *ecdsa.PrivateKey, set, eon u
 		return err
 	}
 	if r.Status != types.ReceiptStatusSuccessful {
+		// Voting together, the others may have reached the threshold in
+		// the same block: then the key this keyper voted is accepted.
+		if cur, err := view(ctx, e.chain, e.broadcast, e.kb.PackEonKey(eon), e.kb.UnpackEonKey); err == nil && bytes.Equal(cur.Key, l1Key) {
+			return nil
+		}
 		return fmt.Errorf("l1: vote of %s for eon %d reverted in block %d (%s)", from, eon, r.BlockNumber, tx.Hash())
 	}
 	return nil
@@ -169,8 +177,19 @@ func (c *Chain) sendCall(ctx context.Context, key *ecdsa.PrivateKey, to common.A
 	return c.sendValueCall(ctx, key, to, nil, data)
 }
 
+// voteStoreGas is what storing an accepted eon key costs above a plain
+// vote.
+const voteStoreGas = 250_000
+
 // sendValueCall is sendCall with value wei attached (nil: none).
 func (c *Chain) sendValueCall(ctx context.Context, key *ecdsa.PrivateKey, to common.Address, value *big.Int, data []byte) (*types.Transaction, error) {
+	return c.sendCallExtra(ctx, key, to, value, data, 0)
+}
+
+// sendCallExtra is sendValueCall with extra gas above the estimate (and
+// its 20% margin).
+func (c *Chain) sendCallExtra(ctx context.Context, key *ecdsa.PrivateKey, to common.Address, value *big.Int, data []byte,
+	extra uint64) (*types.Transaction, error) {
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	gas, err := c.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Value: value, Data: data})
 	if err != nil {
@@ -185,7 +204,7 @@ func (c *Chain) sendValueCall(ctx context.Context, key *ecdsa.PrivateKey, to com
 		return nil, err
 	}
 	tx, err := types.SignNewTx(key, c.Signer(), &types.DynamicFeeTx{ChainID: c.chainID, Nonce: nonce, GasTipCap: tip,
-		GasFeeCap: feeCap, Gas: gas + gas/5, To: &to, Value: value, Data: data})
+		GasFeeCap: feeCap, Gas: gas + gas/5 + extra, To: &to, Value: value, Data: data})
 	if err != nil {
 		return nil, err
 	}
