@@ -130,8 +130,8 @@ func keyperRunCommand() *cli.Command {
 		&cli.Uint64Flag{Name: "l1-confirmations", Value: 2, Usage: "blocks on top of an L1 block before it may be a batch's origin",
 			EnvVars: env("KEYPER_L1_CONFIRMATIONS")},
 		&cli.StringFlag{Name: "contracts", Usage: "Veil's L1 contracts file (veil l1 deploy writes it): when given, the keyper votes " +
-			"the eon key on KeyBroadcast from its address, for the keyper set on L1 with the committee's members and threshold " +
-			"(the address needs L1 ETH for the vote), checks its committee against that set, releases from the set's activation " +
+			"the eon key on KeyBroadcast from its address, for the eon's keyper set on L1 (set eon-1), once its members and " +
+			"threshold are the committee's (the address needs L1 ETH for the vote), checks its committee against that set, releases from the set's activation " +
 			"block and hands over to the next set at its activation", EnvVars: env("KEYPER_CONTRACTS")},
 		&cli.DurationFlag{Name: "max-drift", Value: 10 * time.Second, Usage: "largest difference allowed between a batch's timestamp " +
 			"and the local clock (whole seconds)", EnvVars: env("KEYPER_MAX_DRIFT")},
@@ -279,8 +279,8 @@ func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error
 			return fmt.Errorf("--l1-rpc: connecting to %s: %w", l1Name, redactURL(errors.Unwrap(err), l1Name))
 		}
 		defer chain.Close()
-		vote = keyperVoter(chain, cs, committee, keys)
-		eons = l1pkg.NewEons(chain, cs)
+		l1Eons := l1pkg.NewEons(chain, cs)
+		vote, eons = keyperVoter(l1Eons, committee, keys), l1Eons
 	}
 	err = keyper.Run(ctx, keyper.RunConfig{Committee: committee, Keys: keys, Passphrase: pass, Store: store, P2P: node,
 		L1: l1, L1Follow: keyper.L1FollowConfig{Confirmations: cfg.l1Confirmations},
@@ -295,38 +295,26 @@ func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error
 	return nil
 }
 
-// errNoKeyperSet: L1 has no final keyper set with the committee's members
-// and threshold (yet).
-var errNoKeyperSet = errors.New("keyper: no keyper set on L1 matches the committee")
+// errNoKeyperSet: L1 has no final keyper set for the committee's eon (yet).
+var errNoKeyperSet = errors.New("keyper: no final keyper set on L1 for the eon")
 
-// keyperVoter votes the eon key for the newest final keyper set on L1 whose
-// members (in order) and threshold are the committee's.
-func keyperVoter(chain *l1pkg.Chain, cs l1pkg.Contracts, committee *keyper.Committee, keys *keyper.Keys) func(context.Context, uint64, []byte) error {
-	eonKeys := l1pkg.NewEonKeys(chain, cs)
+// keyperVoter votes the eon key for the eon's keyper set on L1 (set eon-1,
+// the schedule's rule), once that set is final and its members and
+// threshold are the committee's (Committee.CheckL1).
+func keyperVoter(eons *l1pkg.Eons, committee *keyper.Committee, keys *keyper.Keys) func(context.Context, uint64, []byte) error {
 	return func(ctx context.Context, eon uint64, key []byte) error {
-		sets, err := l1pkg.KeyperSets(ctx, chain, cs)
-		if err != nil {
+		set, ok, err := eons.KeyperSet(ctx, eon)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return fmt.Errorf("%w: eon %d", errNoKeyperSet, eon)
+		}
+		if err := committee.CheckL1(set); err != nil {
 			return err
 		}
-		for i := len(sets) - 1; i >= 0; i-- {
-			if sameMembers(sets[i], committee) {
-				return eonKeys.Vote(ctx, keys.Signing, sets[i].Index, eon, key)
-			}
-		}
-		return fmt.Errorf("%w: %d final sets", errNoKeyperSet, len(sets))
+		return eons.EonKeys().Vote(ctx, keys.Signing, eon-1, eon, key)
 	}
-}
-
-func sameMembers(s l1pkg.KeyperSet, c *keyper.Committee) bool {
-	if len(s.Members) != len(c.Members) || s.Threshold != uint64(c.Threshold) {
-		return false
-	}
-	for i, m := range c.Members {
-		if s.Members[i] != m.Address {
-			return false
-		}
-	}
-	return true
 }
 
 // l1Endpoint is an L1 JSON-RPC client whose errors name the endpoint by
