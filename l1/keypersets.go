@@ -52,19 +52,35 @@ func KeyperSets(ctx context.Context, chain *Chain, c Contracts) ([]KeyperSet, er
 	return keyperSetsAt(ctx, chain, c, &h)
 }
 
+// KeyperSetsAt reads the keyper sets with index from on in the state of
+// the block with hash at: sets are only ever appended, so a reader that
+// knows sets 0..from-1 reads only the newer ones. A block without the
+// contract's code (before the deployment) has no sets.
+func KeyperSetsAt(ctx context.Context, chain *Chain, c Contracts, from uint64, at common.Hash) ([]KeyperSet, error) {
+	sets, err := keyperSetsFrom(ctx, chain, c, from, &at)
+	if errors.Is(err, ErrContracts) {
+		return nil, nil
+	}
+	return sets, err
+}
+
 func keyperSetsAt(ctx context.Context, chain *Chain, c Contracts, at *common.Hash) ([]KeyperSet, error) {
+	return keyperSetsFrom(ctx, chain, c, 0, at)
+}
+
+func keyperSetsFrom(ctx context.Context, chain *Chain, c Contracts, from uint64, at *common.Hash) ([]KeyperSet, error) {
 	ksm := contracts.NewKeyperSetManager()
 	n, err := viewAt(ctx, chain, c.Manager, ksm.PackKeyperSetCount(), ksm.UnpackKeyperSetCount, at)
 	if err != nil {
 		return nil, fmt.Errorf("l1: keyper set count: %w", err)
 	}
-	sets := make([]KeyperSet, n)
-	for i := range sets {
-		out, err := viewAt(ctx, chain, c.Manager, ksm.PackKeyperSet(uint64(i)), ksm.UnpackKeyperSet, at)
+	var sets []KeyperSet
+	for i := from; i < n; i++ {
+		out, err := viewAt(ctx, chain, c.Manager, ksm.PackKeyperSet(i), ksm.UnpackKeyperSet, at)
 		if err != nil {
 			return nil, fmt.Errorf("l1: keyper set %d: %w", i, err)
 		}
-		sets[i] = KeyperSet{Index: uint64(i), Members: out.Members, Threshold: out.Threshold, ActivationBlock: out.ActivationBlock}
+		sets = append(sets, KeyperSet{Index: i, Members: out.Members, Threshold: out.Threshold, ActivationBlock: out.ActivationBlock})
 	}
 	return sets, nil
 }

@@ -3,9 +3,13 @@ package verify
 // The chain-building helper: an L2 chain made batch by batch the way the
 // sequencer makes it (signed commitments, the no-key rule, keys and the
 // attestation aggregated from a real DKG's shares, blocks from the
-// execution package), on a simulated L1 with Veil's contracts, and posted
-// with l1.Poster. Other end-to-end tests may copy it: it needs nothing but
-// the exported API of l1, ordering, keyper, execution and encmempool.
+// execution package), on an L1 with Veil's contracts, and posted with
+// l1.Poster. The L1 is go-ethereum's simulated backend, sealed by the
+// helper (newChainEnv), or a real geth --dev that seals a block every
+// second by itself (newDevChainEnv): then the helper waits for blocks and
+// receipts where it would seal. Other end-to-end tests may copy it: it
+// needs nothing but the exported API of l1, ordering, keyper, execution
+// and encmempool.
 
 import (
 	"context"
@@ -63,28 +67,43 @@ func testKey(i byte) *ecdsa.PrivateKey {
 
 func addrOf(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }
 
-// committee is one real DKG (5 keypers, threshold 3), run once per test
-// binary.
-var committee = sync.OnceValues(func() ([]*dkg.Result, error) {
-	return dkg.RunLocal(testChainID, testEon, nKeypers, threshold)
-})
+// committees are real DKGs (5 keypers, threshold 3), one per eon the
+// tests use, each run once per test binary.
+var committees = map[uint64]func() ([]*dkg.Result, error){
+	testEon: sync.OnceValues(func() ([]*dkg.Result, error) {
+		return dkg.RunLocal(testChainID, testEon, nKeypers, threshold)
+	}),
+	testEon + 1: sync.OnceValues(func() ([]*dkg.Result, error) {
+		return dkg.RunLocal(testChainID, testEon+1, nKeypers, threshold)
+	}),
+}
 
-// chainEnv is a simulated L1 with Veil's contracts and a finalized eon key,
+// committee is the first eon's DKG.
+var committee = committees[testEon]
+
+// chainEnv is an L1 with Veil's contracts, keyper sets and their eon keys,
 // and an L2 chain built on it.
 type chainEnv struct {
 	t        testing.TB
 	ctx      context.Context
 	l1       *l1.Chain
+	dev      bool // l1 is a geth --dev node, which seals by itself
+	poll     time.Duration
 	c        l1.Contracts
 	owner    *ecdsa.PrivateKey
 	seq      *ecdsa.PrivateKey // signs commitments and system transactions, posts
 	keypers  []*ecdsa.PrivateKey
-	users    []*ecdsa.PrivateKey // funded on L1 and L2
-	res      []*dkg.Result
+	users    []*ecdsa.PrivateKey      // funded on L1 and L2
+	res      map[uint64][]*dkg.Result // each eon's committee
 	chainCfg *execution.ChainConfig
 	node     *execution.Node // the sequencer's
 	signer   types.Signer    // L2
 	sealMu   sync.Mutex      // serializes L1 seals (seal)
+
+	// activations are the keyper sets' activation blocks (set i votes eon
+	// i+1); eon is the eon of the batch being built, or of the last one.
+	activations []uint64
+	eon         uint64
 
 	nonces   map[common.Address]uint64 // L2, as the builder plans them
 	released map[tpke.Identity]bool
@@ -103,16 +122,30 @@ type builtBatch struct {
 	stateRoot common.Hash
 }
 
-// newChainEnv starts the L1, deploys the contracts, adds the keyper set,
-// has the committee vote its eon key and finalizes it, and opens the
-// sequencer's execution node at genesis.
+// newChainEnv starts a simulated L1, deploys the contracts, adds the
+// keyper set, has the committee vote its eon key and finalizes it, and
+// opens the sequencer's execution node at genesis.
 func newChainEnv(t testing.TB) *chainEnv {
 	t.Helper()
-	res, err := committee()
-	if err != nil {
+	e := newEnv(t, context.Background())
+	alloc := types.GenesisAlloc{}
+	for _, k := range e.l1Accounts() {
+		alloc[addrOf(k)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(1000), ether)}
+	}
+	var err error
+	if e.l1, err = l1.NewSimulated(alloc); err != nil {
 		t.Fatal(err)
 	}
-	e := &chainEnv{t: t, ctx: context.Background(), owner: testKey(1), seq: testKey(2), res: res,
+	t.Cleanup(func() { e.l1.Close() })
+	e.poll = time.Millisecond
+	e.setUp(1)
+	e.finalize()
+	return e
+}
+
+// newEnv is an env without its L1.
+func newEnv(t testing.TB, ctx context.Context) *chainEnv {
+	e := &chainEnv{t: t, ctx: ctx, owner: testKey(1), seq: testKey(2), res: map[uint64][]*dkg.Result{},
 		nonces: map[common.Address]uint64{}, released: map[tpke.Identity]bool{}}
 	for i := range nKeypers {
 		e.keypers = append(e.keypers, testKey(byte(10+i)))
@@ -120,39 +153,25 @@ func newChainEnv(t testing.TB) *chainEnv {
 	for i := range nUsers {
 		e.users = append(e.users, testKey(byte(100+i)))
 	}
-	alloc := types.GenesisAlloc{}
-	for _, k := range e.l1Accounts() {
-		alloc[addrOf(k)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(1000), ether)}
-	}
-	if e.l1, err = l1.NewSimulated(alloc); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.l1.Close() })
+	return e
+}
+
+// setUp deploys the contracts on the env's L1, adds the first keyper set,
+// active lead blocks above the head, has its committee vote the first
+// eon's key, waits for the activation block and opens the sequencer's
+// execution node at genesis. The key is not final yet.
+func (e *chainEnv) setUp(lead uint64) {
+	t := e.t
+	t.Helper()
+	var err error
 	e.c, err = l1.Deploy(e.ctx, e.l1, e.owner, contracts.L1Config{ChainID: testChainID, Owner: addrOf(e.owner),
 		Sequencer: addrOf(e.seq), ForcedInclusionDeadline: forcedDeadline})
 	if err != nil {
 		t.Fatal(err)
 	}
-	members := make([]common.Address, nKeypers)
-	for i, k := range e.keypers {
-		members[i] = addrOf(k)
-	}
-	var set uint64
-	e.mined(func() error {
-		set, err = l1.AddKeyperSet(e.ctx, e.l1, e.c, e.owner, members, threshold, e.head()+1)
-		return err
-	})
-	keys := l1.NewEonKeys(e.l1, e.c)
-	keys.Poll = time.Millisecond
-	e.mined(func() error {
-		for i := range threshold {
-			if err := keys.Vote(e.ctx, e.keypers[i], set, testEon, res[0].EonPublicKey.Bytes()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	e.finalize()
+	e.addEon(testEon, e.head()+lead)
+	e.until(e.activations[0])
+	e.eon = testEon
 
 	l2Alloc := types.GenesisAlloc{addrOf(e.seq): {Balance: new(big.Int).Mul(big.NewInt(1000), ether)}}
 	for _, u := range e.users {
@@ -166,7 +185,77 @@ func newChainEnv(t testing.TB) *chainEnv {
 	}
 	t.Cleanup(func() { e.node.Close() })
 	e.signer = types.LatestSignerForChainID(big.NewInt(testChainID))
-	return e
+}
+
+// addEon adds the next keyper set (addSet) and has eon's committee vote
+// eon's key for it. Nothing is finalized.
+func (e *chainEnv) addEon(eon, activation uint64) {
+	e.t.Helper()
+	e.voteEon(e.addSet(activation), eon)
+}
+
+// addSet adds the next keyper set (the env's keypers), active from L1
+// block activation, and returns its index.
+func (e *chainEnv) addSet(activation uint64) uint64 {
+	e.t.Helper()
+	members := make([]common.Address, nKeypers)
+	for i, k := range e.keypers {
+		members[i] = addrOf(k)
+	}
+	var set uint64
+	e.mined(func() (err error) {
+		set, err = l1.AddKeyperSet(e.ctx, e.l1, e.c, e.owner, members, threshold, activation)
+		return err
+	})
+	e.activations = append(e.activations, activation)
+	return set
+}
+
+// voteEon has keyper set set vote eon's committee's key for eon
+// (threshold keypers, one after the other).
+func (e *chainEnv) voteEon(set, eon uint64) {
+	e.t.Helper()
+	res := e.committee(eon)
+	keys := l1.NewEonKeys(e.l1, e.c)
+	keys.Poll = e.poll
+	e.mined(func() error {
+		for i := range threshold {
+			if err := keys.Vote(e.ctx, e.keypers[i], set, eon, res[0].EonPublicKey.Bytes()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// committee is eon's DKG.
+func (e *chainEnv) committee(eon uint64) []*dkg.Result {
+	e.t.Helper()
+	if res, ok := e.res[eon]; ok {
+		return res
+	}
+	run, ok := committees[eon]
+	if !ok {
+		e.t.Fatalf("no committee for eon %d", eon)
+	}
+	res, err := run()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.res[eon] = res
+	return res
+}
+
+// eonAt is the eon of a batch with L1 origin o: the number of keyper sets
+// active at o.
+func (e *chainEnv) eonAt(o uint64) uint64 {
+	n := uint64(0)
+	for _, a := range e.activations {
+		if a <= o {
+			n++
+		}
+	}
+	return n
 }
 
 func (e *chainEnv) l1Accounts() []*ecdsa.PrivateKey {
@@ -182,10 +271,38 @@ func (e *chainEnv) head() uint64 {
 	return h.Number.Uint64()
 }
 
+// commit seals one L1 block; on geth --dev it waits for the next.
 func (e *chainEnv) commit() {
 	e.t.Helper()
+	if e.dev {
+		e.until(e.head() + 1)
+		return
+	}
 	if err := e.seal(); err != nil {
 		e.t.Fatal(err)
+	}
+}
+
+// until seals, or waits for, blocks until the head is at least n.
+func (e *chainEnv) until(n uint64) {
+	e.t.Helper()
+	for e.head() < n {
+		if !e.dev {
+			e.commit()
+			continue
+		}
+		e.sleep()
+	}
+}
+
+// sleep waits one poll interval, failing the test when its context ends
+// (a node that stopped sealing).
+func (e *chainEnv) sleep() {
+	e.t.Helper()
+	select {
+	case <-e.ctx.Done():
+		e.t.Fatalf("waiting for L1: %v", e.ctx.Err())
+	case <-time.After(e.poll):
 	}
 }
 
@@ -200,11 +317,28 @@ func (e *chainEnv) seal() error {
 }
 
 // finalize seals blocks until the finalized block (the last multiple of
-// 32) is the head.
+// 32) is the head; on geth --dev it waits until the head is final.
 func (e *chainEnv) finalize() {
 	e.t.Helper()
-	for e.head()%32 != 0 {
-		e.commit()
+	e.finalizeThrough(e.head())
+}
+
+// finalizeThrough seals, or waits for, blocks until block n is final.
+func (e *chainEnv) finalizeThrough(n uint64) {
+	e.t.Helper()
+	for {
+		fin, err := e.l1.Finalized(e.ctx)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if fin.Number.Uint64() >= n {
+			return
+		}
+		if e.dev {
+			e.sleep()
+		} else {
+			e.commit()
+		}
 	}
 }
 
@@ -222,9 +356,16 @@ func (e *chainEnv) pending() bool {
 }
 
 // mined runs fn, which waits for its L1 transactions, and seals a block
-// whenever one is in the pool until fn returns.
+// whenever one is in the pool until fn returns (on geth --dev it only
+// runs fn).
 func (e *chainEnv) mined(fn func() error) {
 	e.t.Helper()
+	if e.dev {
+		if err := fn(); err != nil {
+			e.t.Fatal(err)
+		}
+		return
+	}
 	done := make(chan error, 1)
 	go func() { done <- fn() }()
 	for {
@@ -243,7 +384,8 @@ func (e *chainEnv) mined(fn func() error) {
 }
 
 // sendL1 sends an L1 call with value from key and seals it in a block of
-// its own; it returns the receipt.
+// its own (on geth --dev, waits until a block holds it and is the head or
+// below); it returns the receipt.
 func (e *chainEnv) sendL1(key *ecdsa.PrivateKey, to common.Address, value *big.Int, data []byte) *types.Receipt {
 	e.t.Helper()
 	nonce, err := e.l1.PendingNonceAt(e.ctx, addrOf(key))
@@ -264,10 +406,19 @@ func (e *chainEnv) sendL1(key *ecdsa.PrivateKey, to common.Address, value *big.I
 	if err := e.l1.SendTransaction(e.ctx, tx); err != nil {
 		e.t.Fatal(err)
 	}
-	e.commit()
-	r, err := e.l1.TransactionReceipt(e.ctx, tx.Hash())
-	if err != nil {
-		e.t.Fatal(err)
+	if !e.dev {
+		e.commit()
+	}
+	var r *types.Receipt
+	for {
+		if r, err = e.l1.TransactionReceipt(e.ctx, tx.Hash()); err == nil {
+			e.until(r.BlockNumber.Uint64())
+			break
+		}
+		if !e.dev {
+			e.t.Fatal(err)
+		}
+		e.sleep()
 	}
 	if r.Status != types.ReceiptStatusSuccessful {
 		e.t.Fatalf("L1 call to %s reverted", to)
@@ -287,7 +438,7 @@ func (e *chainEnv) deposit(i int, to common.Address, amount *big.Int) {
 // (as IncludeForced says) in the first batch whose origin brings it.
 func (e *chainEnv) force(payer, from int) (*types.Transaction, uint64) {
 	e.t.Helper()
-	env := e.envelope(payer, from, testEon)
+	env := e.envelope(payer, from, e.eon)
 	return env, e.forceRaw(payer, mustBinary(e.t, env))
 }
 
@@ -322,12 +473,17 @@ func (e *chainEnv) transfer(i int, value int64) *types.Transaction {
 		Nonce: e.nextNonce(e.users[i]), GasTipCap: gwei, GasFeeCap: feeCap, Gas: params.TxGas, To: &to, Value: big.NewInt(value)})
 }
 
-// envelope encrypts a transfer from user from to the committee's key,
+// envelope encrypts a transfer from user from to eon's key (the first
+// eon's for an eon without a committee: an envelope no committee keys),
 // in an envelope paid by user payer, for eon.
 func (e *chainEnv) envelope(payer, from int, eon uint64) *types.Transaction {
 	e.t.Helper()
 	inner := e.transfer(from, 1000+int64(payer))
-	env, err := encmempool.BuildEnvelope(encmempool.BuildParams{ChainID: testChainID, Eon: eon, EonKey: e.res[0].EonPublicKey,
+	res, ok := e.res[eon]
+	if !ok {
+		res = e.res[testEon]
+	}
+	env, err := encmempool.BuildEnvelope(encmempool.BuildParams{ChainID: testChainID, Eon: eon, EonKey: res[0].EonPublicKey,
 		Inbox: contracts.EncryptedInboxAddress, Inner: inner, PayerKey: e.users[payer], Nonce: e.nextNonce(e.users[payer]),
 		GasTipCap: gwei, GasFeeCap: feeCap, Rand: rand.Reader})
 	if err != nil {
@@ -336,14 +492,16 @@ func (e *chainEnv) envelope(payer, from int, eon uint64) *types.Transaction {
 	return env
 }
 
-// aggregate is the committee's key for an identity, from keypers 0, 2, 4.
-func (e *chainEnv) aggregate(id tpke.Identity) *tpke.Key {
+// aggregate is eon's committee's key for an identity, from keypers 0, 2,
+// 4.
+func (e *chainEnv) aggregate(eon uint64, id tpke.Identity) *tpke.Key {
 	e.t.Helper()
+	res := e.committee(eon)
 	signers := []int{0, 2, 4}
 	q := id.Point()
 	shares := make([]tpke.KeyShare, len(signers))
 	for k, i := range signers {
-		shares[k] = e.res[i].Share.KeyShare(q)
+		shares[k] = res[i].Share.KeyShare(q)
 	}
 	key, err := tpke.Aggregate(signers, shares)
 	if err != nil {
@@ -368,6 +526,9 @@ type batchSpec struct {
 	// edit changes the commitment before it is signed (an invalid batch
 	// the committee attests all the same).
 	edit func(c *batch.Commitment)
+	// eon, when set, is the batch's eon (its committee attests it and
+	// keys its envelopes) instead of the eon active at its origin.
+	eon uint64
 }
 
 // forcedFirst is the sequencer's placement: the included forced envelopes
@@ -381,7 +542,8 @@ func forcedFirst(forced, own []*types.Transaction) ([]*types.Transaction, []uint
 }
 
 // build makes the next batch on the L1 head the sequencer's way: origin,
-// the deposits and forced envelopes of its range (l1.Origin's readers),
+// the eon active there, the deposits and forced envelopes of its range
+// (l1.Origin's readers),
 // the forced envelopes ordering.IncludeForced includes placed first, the
 // transactions of spec, the signed commitment, the keys and attestation
 // for the envelopes the no-key rule keys, and the block.
@@ -400,6 +562,11 @@ func (e *chainEnv) build(spec batchSpec) *builtBatch {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	eon := spec.eon
+	if eon == 0 {
+		eon = e.eonAt(origin)
+	}
+	e.eon = eon
 	reader := l1.NewOrigin(e.l1, e.c, l1.OriginConfig{})
 	deposits, err := reader.Deposits(e.ctx, e.origin+1, origin)
 	if err != nil {
@@ -409,7 +576,7 @@ func (e *chainEnv) build(spec batchSpec) *builtBatch {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	inc := ordering.IncludeForced(ordering.ForcedRules{ChainID: testChainID, Eon: testEon, GasLimit: e.chainCfg.GasLimit,
+	inc := ordering.IncludeForced(ordering.ForcedRules{ChainID: testChainID, Eon: eon, GasLimit: e.chainCfg.GasLimit,
 		Deposits: len(deposits), Limits: encmempool.DefaultLimits}, brought)
 	var included, own []*types.Transaction
 	for _, in := range inc.Included {
@@ -423,7 +590,7 @@ func (e *chainEnv) build(spec batchSpec) *builtBatch {
 		arrange = forcedFirst
 	}
 	txs, forced := arrange(included, own)
-	c := batch.Commitment{ChainID: testChainID, Eon: testEon, Number: number, Parent: e.parent, FirstSeq: e.seqNum,
+	c := batch.Commitment{ChainID: testChainID, Eon: eon, Number: number, Parent: e.parent, FirstSeq: e.seqNum,
 		Timestamp: genesisTime + number, L1OriginNumber: origin, L1OriginHash: oh.Hash(), Deposits: deposits,
 		BaseFee: e.node.Head().BaseFee, GasLimit: e.chainCfg.GasLimit, FeeRecipient: addrOf(e.seq), Forced: forced}
 	for _, tx := range txs {
@@ -440,13 +607,13 @@ func (e *chainEnv) build(spec batchSpec) *builtBatch {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	rel, _ := keyper.Classify(keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Sequencer: addrOf(e.seq),
+	rel, _ := keyper.Classify(keyper.ReleaseConfig{ChainID: testChainID, Eon: eon, Sequencer: addrOf(e.seq),
 		Inbox: contracts.EncryptedInboxAddress}, b, releasedMap(e.released))
 	h := b.Commitment.Hash()
-	km := &ordering.KeysMessage{ChainID: testChainID, Eon: testEon, Number: number, Hash: h, Signers: []uint32{0, 2, 4},
-		Attestation: e.aggregate(tpke.BatchIdentity(testChainID, testEon, number, h)).Bytes()}
+	km := &ordering.KeysMessage{ChainID: testChainID, Eon: eon, Number: number, Hash: h, Signers: []uint32{0, 2, 4},
+		Attestation: e.aggregate(eon, tpke.BatchIdentity(testChainID, eon, number, h)).Bytes()}
 	for _, k := range rel.Keyed {
-		km.Keys = append(km.Keys, e.aggregate(k.Identity).Bytes()...)
+		km.Keys = append(km.Keys, e.aggregate(eon, k.Identity).Bytes()...)
 		e.released[k.Identity] = true
 	}
 	in, err := ordering.BlockInput(testChainID, b, rel, km, encmempool.DefaultLimits)
@@ -482,9 +649,9 @@ func (e *chainEnv) posting(bb *builtBatch) l1.Posting {
 	return p
 }
 
-// startPoster runs an l1.Poster for the sequencer's account and seals a
-// block whenever one of the env's accounts has a transaction in the pool,
-// until the test ends. Warnings the poster logs go to warn.
+// startPoster runs an l1.Poster for the sequencer's account and, on the
+// simulated L1, seals a block whenever one of the env's accounts has a
+// transaction in the pool, until the test ends. Warnings the poster logs go to warn.
 func (e *chainEnv) startPoster(warn func(slog.Record)) *l1.Poster {
 	e.t.Helper()
 	log := slog.New(slog.DiscardHandler)
@@ -492,26 +659,29 @@ func (e *chainEnv) startPoster(warn func(slog.Record)) *l1.Poster {
 		log = slog.New(recordHandler(warn))
 	}
 	p, err := l1.NewPoster(e.l1, e.c, e.seq, filepath.Join(e.t.TempDir(), "poster.db"), l1.PosterConfig{
-		MaxInFlight: 4, PollInterval: 2 * time.Millisecond, ResubmitAfter: time.Hour, Logger: log})
+		MaxInFlight: 4, PollInterval: 2 * e.poll, ResubmitAfter: time.Hour, Logger: log})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(e.ctx)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		p.Run(ctx)
 	}()
-	go func() {
-		defer wg.Done()
-		for ctx.Err() == nil {
-			if e.pending() {
-				e.seal()
+	if !e.dev {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if e.pending() {
+					e.seal()
+				}
+				time.Sleep(time.Millisecond)
 			}
-			time.Sleep(time.Millisecond)
-		}
-	}()
+		}()
+	}
 	e.t.Cleanup(func() {
 		cancel()
 		wg.Wait()

@@ -22,8 +22,8 @@
 //     DataDir, or a temporary directory removed by Close).
 //  2. VerifyNext verifies batch Next(): a Result, a *Mismatch (final:
 //     every later call returns it), ErrNotPosted (not posted at the
-//     configured depth yet) or ErrWaiting (its eon key is not final yet),
-//     or an error that leaves the verifier where it was (L1 unreachable,
+//     configured depth yet) or ErrWaiting (its eon key, or the keyper set
+//     that decides its eon, is not final yet), or an error that leaves the verifier where it was (L1 unreachable,
 //     storage).
 //  3. Run calls VerifyNext until nothing more is posted; Follow keeps
 //     calling it every PollInterval until its context ends, a batch is
@@ -57,6 +57,7 @@
 //     (ErrGasLimit).
 //  6. L1: its origin is a canonical L1 block with the named hash, not below
 //     N-1's origin and below the block N was posted in (ErrL1Origin); its
+//     eon is the eon active at its origin (ErrEon; "Eons" below); its
 //     deposits are exactly L1Inbox's Deposit events of the blocks after
 //     N-1's origin up to its own, in L1 order (ErrDeposits); the forced
 //     inclusion rule holds (ErrForced, ErrForcedSkipped; below). Deposits
@@ -80,6 +81,33 @@
 //     rules and the block); a block the execution layer refuses is
 //     ErrExecution. The state root is compared first (ErrStateRoot: the
 //     execution diverged), then the block hash (ErrBlockHash).
+//
+// # Eons
+//
+// The rule is the keypers' (keyper's package doc, "Eons and keyper-set
+// changes"; l1.Eons): eon e is voted by keyper set e-1 and is the eon of
+// every batch whose L1 origin is at or above that set's activation block
+// and below the next set's. For batch N of eon e with origin O:
+//
+//  1. Eon e's key (final on KeyBroadcast, as step 2 reads it) was voted
+//     by set e-1 (ErrEon otherwise: KeyBroadcast lets a set vote any eon
+//     until the next set is active, and an eon has one key ever). Eon 0
+//     is no set's.
+//  2. The sets are read from KeyperSetManager in the state of the L1
+//     block at the verifier's depth (the tip it verifies up to). That list
+//     is complete for O: O is below the posting block, which is at most
+//     the tip, and a set added later has an activation block at or above
+//     the block that added it (KeyperSetManager's rule). Sets are only
+//     appended, so each is read once, and the list again only when an
+//     origin passes the block it was read at.
+//  3. O below set e-1's activation is ErrEon (set e-1 is final: its key
+//     is). A later set active at O makes it ErrEon once set e is final (a
+//     set takes effect only then, for the keypers' hand-over too) and
+//     ErrWaiting until it is.
+//
+// With origins never going back, eons never go back either. The first
+// batch of an eon after the first chains to the last batch of the one
+// before it through the parent check (step 5), as the keypers require.
 //
 // # Forced inclusion
 //
@@ -140,7 +168,8 @@
 //
 // Timestamp drift (a verifier has no clock for history), the keypers'
 // own size caps and maximum gas limit (configuration of each keyper; the
-// data is decoded within Config.BatchLimits), sequence numbers and order
-// receipts (BatchInbox takes receipt evidence itself), and eon switches
-// beyond what BatchInbox enforces (eons never go back).
+// data is decoded within Config.BatchLimits), and sequence numbers and
+// order receipts (BatchInbox takes receipt evidence itself). Keyper sets
+// read at the depth are not read again: a reorganisation below the depth
+// is noticed only when it takes a verified posting's block (ErrL1Reorg).
 package verify

@@ -33,6 +33,10 @@ var (
 	// ErrL1Origin: the L1 origin is not a canonical L1 block, goes back, or
 	// is not below the block the batch was posted in.
 	ErrL1Origin = errors.New("verify: invalid L1 origin")
+	// ErrEon: the batch's eon is not the eon active at its L1 origin (the
+	// one whose keyper set's activation block is the last at or below it),
+	// or its key was voted by another set than the eon's.
+	ErrEon = errors.New("verify: not the eon of its L1 origin")
 	// ErrDeposits: the deposits are not L1Inbox's deposits of the L1 blocks
 	// after the previous origin up to this one, in L1 order.
 	ErrDeposits = errors.New("verify: deposits differ from L1")
@@ -70,7 +74,7 @@ var reasons = []struct {
 }{
 	{ErrBatchData, "batch_data"}, {ErrAttestation, "attestation"}, {ErrDataHash, "data_hash"},
 	{ErrSignature, "signature"}, {ErrParent, "parent"}, {ErrTimestamp, "timestamp"}, {ErrGasLimit, "gas_limit"},
-	{ErrL1Origin, "l1_origin"}, {ErrDeposits, "deposits"}, {ErrForced, "forced"}, {ErrForcedSkipped, "forced_skipped"},
+	{ErrL1Origin, "l1_origin"}, {ErrEon, "eon"}, {ErrDeposits, "deposits"}, {ErrForced, "forced"}, {ErrForcedSkipped, "forced_skipped"},
 	{ErrGasBudget, "gas_budget"}, {ErrMissingKey, "missing_key"}, {ErrExtraKey, "extra_key"},
 	{ErrInvalidKey, "invalid_key"}, {ErrExecution, "execution"}, {ErrStateRoot, "state_root"},
 	{ErrBlockHash, "block_hash"},
@@ -82,7 +86,8 @@ var (
 	// configured depth yet. Follow waits for it; Run stops there.
 	ErrNotPosted = errors.New("verify: batch not posted at the confirmation depth yet")
 	// ErrWaiting: the batch is posted but cannot be verified yet (its eon
-	// key is not in a finalized L1 block).
+	// key, or the keyper set deciding its eon, is not in a finalized L1
+	// block).
 	ErrWaiting = errors.New("verify: batch cannot be verified yet")
 	// ErrNoCalldata: a posting's data is not in its transaction's calldata
 	// (BatchInbox was called by a contract); this verifier reads only

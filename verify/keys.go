@@ -15,9 +15,10 @@ import (
 type eonKey struct {
 	pk      *tpke.EonPublicKey
 	batched *tpke.PublicShare
+	set     uint64 // the keyper set that voted it
 }
 
-func parseEonKey(b []byte) (*eonKey, error) {
+func parseEonKey(b []byte, set uint64) (*eonKey, error) {
 	pk, err := tpke.ParseEonPublicKey(b)
 	if err != nil {
 		return nil, err
@@ -26,7 +27,7 @@ func parseEonKey(b []byte) (*eonKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &eonKey{pk: pk, batched: as}, nil
+	return &eonKey{pk: pk, batched: as, set: set}, nil
 }
 
 // checkKeys checks the keys message of batch n against the envelopes the

@@ -111,6 +111,7 @@ type Verifier struct {
 	tmpDir  string
 	keys    *l1.EonKeys
 	eons    map[uint64]*eonKey
+	sets    sets // the keyper sets read so far (the eon rule)
 	metrics *metrics
 
 	sequencer common.Address // BatchInbox's: it signs commitments
@@ -237,7 +238,7 @@ func (v *Verifier) VerifyNext(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := v.verify(ctx, p)
+	res, err := v.verify(ctx, p, tip)
 	var mm *Mismatch
 	if errors.As(err, &mm) {
 		v.failed = mm
@@ -261,8 +262,8 @@ func (v *Verifier) VerifyNext(ctx context.Context) (*Result, error) {
 
 // Run verifies every batch posted at the configured depth, in order, and
 // returns how many it verified: nil once the next batch is not posted
-// there (or waits for its eon key to be final), the *Mismatch of the first
-// invalid batch, or another error that stopped it.
+// there (or waits for something on L1 to be final: ErrWaiting), the
+// *Mismatch of the first invalid batch, or another error that stopped it.
 func (v *Verifier) Run(ctx context.Context) (int, error) {
 	n := 0
 	for {
@@ -331,19 +332,19 @@ func (v *Verifier) checkReorg(ctx context.Context) error {
 	return nil
 }
 
-// eonKey returns eon's key as finalized on L1.
+// eonKey returns eon's key as finalized on L1, with the set that voted it.
 func (v *Verifier) eonKey(ctx context.Context, eon uint64) (*eonKey, error) {
 	if k, ok := v.eons[eon]; ok {
 		return k, nil
 	}
-	raw, err := v.keys.EonKey(ctx, eon)
+	got, err := v.keys.Get(ctx, eon)
 	if errors.Is(err, l1.ErrNoEonKey) {
 		return nil, fmt.Errorf("%w: %w", ErrWaiting, err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	k, err := parseEonKey(raw)
+	k, err := parseEonKey(got.Key, got.KeyperSet)
 	if err != nil {
 		return nil, fmt.Errorf("verify: eon %d's key on L1: %w", eon, err)
 	}
@@ -351,9 +352,10 @@ func (v *Verifier) eonKey(ctx context.Context, eon uint64) (*eonKey, error) {
 	return k, nil
 }
 
-// verify checks posting p of batch v.next, in the order of the package
-// doc, and on success records its effect on the verified prefix.
-func (v *Verifier) verify(ctx context.Context, p *posting) (*Result, error) {
+// verify checks posting p of batch v.next, posted at or below L1 block
+// tip (the verifier's depth), in the order of the package doc, and on
+// success records its effect on the verified prefix.
+func (v *Verifier) verify(ctx context.Context, p *posting, tip uint64) (*Result, error) {
 	n, chainID := v.next, v.cfg.Chain.ChainID
 	if p.Number != n {
 		return nil, fmt.Errorf("verify: BatchPosted for %d where %d was expected", p.Number, n)
@@ -411,6 +413,9 @@ func (v *Verifier) verify(ctx context.Context, p *posting) (*Result, error) {
 	}
 	// 6. Its L1 origin, and what the L1 blocks up to it bring.
 	if err := v.checkOrigin(ctx, c, p); err != nil {
+		return nil, err
+	}
+	if err := v.checkEon(ctx, c, ek, tip); err != nil {
 		return nil, err
 	}
 	deposits, err := v.r.deposits(ctx, v.lastOrigin+1, c.L1OriginNumber)

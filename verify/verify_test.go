@@ -38,8 +38,8 @@ const (
 func standardTxs(e *chainEnv) []*types.Transaction {
 	return []*types.Transaction{
 		e.transfer(plainSender, 7),
-		e.envelope(payerA, innerSender, testEon),
-		e.envelope(payerB, plainSender, testEon),
+		e.envelope(payerA, innerSender, e.eon),
+		e.envelope(payerB, plainSender, e.eon),
 	}
 }
 
@@ -251,7 +251,7 @@ func TestVerifierFindsTampering(t *testing.T) {
 		}, ErrMissingKey},
 		{"a wrong key", func(t *testing.T, e *chainEnv, bb *builtBatch) l1.Posting {
 			return withKeys(t, e, bb, func(km *ordering.KeysMessage) {
-				copy(km.Keys[tpke.G1Size:], e.aggregate(tpke.Identity{1, 2, 3}).Bytes())
+				copy(km.Keys[tpke.G1Size:], e.aggregate(testEon, tpke.Identity{1, 2, 3}).Bytes())
 			})
 		}, ErrInvalidKey},
 		{"a key that is no point", func(t *testing.T, e *chainEnv, bb *builtBatch) l1.Posting {
