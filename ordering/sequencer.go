@@ -1252,13 +1252,26 @@ func (h *headView) Rules() encmempool.Rules {
 func (h *headView) baseFee() *big.Int { return h.Rules().BaseFee }
 
 // Account reads the head state (StateDB caches reads, so it is used under
-// the lock).
+// the lock). A StateDB remembers its first read error for good, and a read
+// of a state the trie database has just moved on from (go-ethereum's path
+// scheme answers "layer stale" for a layer merged away) is such an error:
+// it reopens the current head's state once and reads again before it
+// answers ErrState.
 func (h *headView) Account(addr common.Address) (uint64, *big.Int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	nonce, bal := h.st.GetNonce(addr), h.st.GetBalance(addr)
 	if err := h.st.Error(); err != nil {
-		return 0, nil, fmt.Errorf("%w: %v", encmempool.ErrState, err)
+		head := h.s.exec.Head()
+		st, rerr := h.s.exec.BlockChain().StateAt(head.Root, head.Number, head.Time)
+		if rerr != nil {
+			return 0, nil, fmt.Errorf("%w: %v (reopening the head state: %v)", encmempool.ErrState, err, rerr)
+		}
+		h.st = st
+		nonce, bal = st.GetNonce(addr), st.GetBalance(addr)
+		if err := st.Error(); err != nil {
+			return 0, nil, fmt.Errorf("%w: %v", encmempool.ErrState, err)
+		}
 	}
 	return nonce, bal.ToBig(), nil
 }
