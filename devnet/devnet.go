@@ -83,6 +83,18 @@ type Config struct {
 	// NoVerifier leaves out the verifier that follows L1 and re-executes
 	// every posted batch (it doubles the execution work: benchmarks).
 	NoVerifier bool
+	// Rescuer runs a rescuer (package rescue) beside the verifier: it
+	// posts, from its own L1 account (rescuer.key, funded by the
+	// operator), the batches the keypers re-publish because the sequencer
+	// withheld them.
+	Rescuer bool
+	// RepublishAfter: a keyper re-publishes a batch it released that is
+	// not on L1 this long after (keyper.DefaultRepublishAfter when 0).
+	RepublishAfter time.Duration
+	// WithholdKeys is the sequencer's fault-injection hook for tests
+	// (ordering.Config.WithholdKeys): it withholds a batch it has the keys
+	// of when the hook says so.
+	WithholdKeys func(number uint64) bool
 	// Progress, when set, is told what the devnet is doing while it starts.
 	Progress func(format string, args ...any)
 	Logger   *slog.Logger
@@ -173,9 +185,12 @@ type Devnet struct {
 	OperatorKey *ecdsa.PrivateKey
 
 	seqHost *member // the sequencer's libp2p host
-	points  *tpke.PointCache
-	eons    *l1.Eons
-	addMu   sync.Mutex // serializes AddKeyperSet
+	// rescueHost is the rescuer's libp2p host (nil without Config.Rescuer):
+	// keypers peer with it.
+	rescueHost *member
+	points     *tpke.PointCache
+	eons       *l1.Eons
+	addMu      sync.Mutex // serializes AddKeyperSet
 
 	// setMu guards sets, each set's eonKey and shares, and st.Sets. Lock
 	// order: mu before setMu.
@@ -183,6 +198,10 @@ type Devnet struct {
 	sets  []*keyperSet // by index on L1
 
 	verified atomic.Uint64
+	verifier *verify.Verifier // nil without one
+	// vhashes holds the block hash of each batch the verifier checked.
+	vhashes  sync.Map   // uint64 -> common.Hash
+	rescuer  *rescuer   // nil without Config.Rescuer
 	mu       sync.Mutex // guards seq and each set's procs
 	seq      *seqProc
 	failures chan error
@@ -273,6 +292,11 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 			return nil, err
 		}
 	}
+	if d.cfg.Rescuer {
+		if err := d.startRescuer(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
@@ -282,10 +306,14 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 func (d *Devnet) startVerifier(ctx context.Context) error {
 	v, err := verify.New(ctx, verify.Config{L1: d.L1, Contracts: d.Contracts, Chain: d.st.Chain, DataDir: filepath.Join(d.dir, "verifier"),
 		Confirmations: 0, PollInterval: d.cfg.L1BlockTime / 2, Logger: d.log.With("component", "verifier"),
-		OnVerified: func(r verify.Result) { d.verified.Store(r.Number) }})
+		OnVerified: func(r verify.Result) {
+			d.vhashes.Store(r.Number, r.BlockHash)
+			d.verified.Store(r.Number)
+		}})
 	if err != nil {
 		return fmt.Errorf("devnet: verifier: %w", err)
 	}
+	d.verifier = v
 	d.cfg.Progress("verifier following L1 (its chain in %s)", filepath.Join(d.dir, "verifier"))
 	d.wg.Go(func() {
 		defer v.Close()
@@ -344,6 +372,11 @@ func (d *Devnet) loadKeys() error {
 	}
 	if d.seqHost, err = newMember(filepath.Join(d.dir, "p2p-0.key")); err != nil {
 		return err
+	}
+	if d.cfg.Rescuer {
+		if d.rescueHost, err = newMember(filepath.Join(d.dir, "p2p-rescuer.key")); err != nil {
+			return err
+		}
 	}
 	first, err := d.newSet(d.st.KeyperSet, d.cfg.Keypers, d.cfg.Threshold)
 	if err != nil {

@@ -43,6 +43,14 @@
 //     stop and start any committee's keypers, StopKeyper and StartKeyper
 //     the first committee's. Each committee's config is written as
 //     committee-<eon>.json. A restart starts every committee.
+//   - Withheld batches: every keyper re-publishes a batch it released that
+//     is not on L1 after Config.RepublishAfter (keyper package doc).
+//     Config.Rescuer runs a rescuer (package rescue) with its own libp2p
+//     host, which the keypers peer with, its own chain in rescuer/, and its
+//     own L1 account (rescuer.key, funded by the operator at start when
+//     below 10 ether); it knows the committees running at its start.
+//     Config.WithholdKeys is the sequencer's fault-injection hook for
+//     tests (ordering.Config.WithholdKeys).
 //   - Keys are created in the directory (a temporary one, removed on
 //     Close, when none is given). libp2p ports are picked afresh at each
 //     start; peers find each other by the addresses of this start.

@@ -12,6 +12,7 @@ import (
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/ordering"
+	"github.com/veil-l2/veil/rescue"
 )
 
 // keyperProc is one running keyper.
@@ -95,8 +96,13 @@ func (d *Devnet) StartEonKeyper(eon uint64, i int) error {
 	if err != nil {
 		return err
 	}
-	// A keyper peers with the sequencer and its own committee.
-	pc, err := d.p2pConfig(set.hosts[i], append([]*member{d.seqHost}, set.hosts...))
+	// A keyper peers with the sequencer and its own committee (and the
+	// rescuer).
+	peers := append([]*member{d.seqHost}, set.hosts...)
+	if d.rescueHost != nil {
+		peers = append(peers, d.rescueHost)
+	}
+	pc, err := d.p2pConfig(set.hosts[i], peers)
 	if err != nil {
 		st.Close()
 		return err
@@ -123,7 +129,10 @@ func (d *Devnet) StartEonKeyper(eon uint64, i int) error {
 			DKGPhaseTimeout: 5 * time.Second, Logger: d.log.With("eon", set.eon, "keyper", i), PointCache: d.points,
 			VoteEonKey: func(ctx context.Context, eon uint64, key []byte) error {
 				return keys.Vote(ctx, signing, index, eon, key)
-			}})
+			},
+			Republish: &keyper.RepublishConfig{After: d.cfg.RepublishAfter, Posted: func(ctx context.Context) (uint64, error) {
+				return rescue.NextNumber(ctx, d.L1, d.Contracts)
+			}}})
 		if err != nil {
 			d.fail(fmt.Errorf("eon %d keyper %d: %w", set.eon, i, err))
 		}
@@ -192,7 +201,8 @@ func (d *Devnet) StartSequencer() error {
 	s, err := ordering.Open(ordering.Config{DataDir: filepath.Join(d.dir, "sequencer"), Chain: d.st.Chain, SequencerKey: d.SequencerKey,
 		Eons: schedule{d}, P2P: host, Origin: origin,
 		Cut: ordering.CutConfig{Interval: d.cfg.Interval, MaxTxs: l1.PostableBatchTxs, MaxBytes: l1.PostableBatchBytes}, HTTPHost: httpHost, HTTPPort: httpPort, WSHost: wsHost, WSPort: wsPort,
-		Logger: d.log.With("component", "sequencer"), Registry: prometheus.NewRegistry(), PointCache: d.points})
+		Logger: d.log.With("component", "sequencer"), Registry: prometheus.NewRegistry(), PointCache: d.points,
+		WithholdKeys: d.cfg.WithholdKeys})
 	if err != nil {
 		cancel()
 		host.Close()

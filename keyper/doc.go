@@ -88,6 +88,34 @@
 // Without an L1Eons (RunConfig.Eons) a keyper serves its eon from batch 1
 // and never hands over; an eon after the first requires one.
 //
+// # Re-publication (a sequencer that withholds)
+//
+// With RunConfig.Republish (NodeConfig.Republish) a keyper keeps each
+// batch it released (the signed batch as received; its keyed positions)
+// and the committee's share messages for it from the shares topic, its
+// own included, one per keyper, until BatchInbox's nextNumber passes it
+// (RepublishConfig.Posted, polled every Poll). A batch still off L1
+// RepublishConfig.After (DefaultRepublishAfter, a minute) after its release
+// is re-published on TopicRepublish for its eon: a RepublishMessage with
+// the batch, its keys message (batch.KeysMessage, aggregated by a
+// Collector from a threshold of valid shares, checked only then) and the
+// keyed positions; anyone (package rescue) can then post it. Each keyper
+// does so at most once per After per batch, and waits another After when
+// it sees another keyper's re-publication of it; batches are re-published
+// in number order. Counted in veil_keyper_republish_total{outcome}.
+// Incoming republications are checked by RepublishValidator before they
+// are delivered or relayed: a committee member of the eon sent it, it
+// decodes within the limits, its parts agree (ErrRepublishMalformed,
+// ErrRepublishMismatch), the sequencer signed the batch
+// (ErrRepublishSignature), the eon's key is known (ErrRepublishUnknownEon)
+// and the attestation verifies under it (ErrRepublishAttestation); each
+// refusal counts in veil_keyper_republish_invalid_total{reason}. The keys
+// themselves are checked by whoever uses them, as a verifier would. What a
+// keyper holds for re-publication is in memory (at most 256 batches): after
+// a restart it re-publishes only what it releases from then on (a repeated
+// request for an earlier batch, answered from the store, counts as a
+// release); the other keypers cover the rest.
+//
 // Gossip: one topic per kind for all eons (a p2p node joins a kind once).
 // The validators take the eon from each message: SequencerValidator and
 // MembersValidator accept one eon, or with Eons every eon of a set that

@@ -54,6 +54,9 @@ type NodeConfig struct {
 	// process (identity points are public and deterministic): in-process
 	// committees then hash each identity to the curve once.
 	PointCache *tpke.PointCache
+	// Republish, when set, re-publishes released batches that stay off L1
+	// (republish.go).
+	Republish *RepublishConfig
 
 	// afterRecord is a fault hook for tests: called once a release is on
 	// disk and before its shares are sent; returning true stops the node
@@ -80,6 +83,7 @@ type Node struct {
 	err      error
 	sentMu   sync.Mutex
 	sent     map[uint64]*sentShares
+	rep      *republisher // nil without Republish
 }
 
 type nodeMetrics struct {
@@ -182,8 +186,19 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 		}
 	}
 	ctx, n.cancel = context.WithCancel(ctx)
+	stopRep := func() {}
+	if cfg.Republish != nil {
+		if stopRep, err = n.startRepublisher(ctx); err != nil {
+			n.cancel()
+			cancelC()
+			cancelS()
+			cancelK()
+			return nil, err
+		}
+	}
 	go func() {
 		defer close(n.done)
+		defer stopRep()
 		defer cancelC()
 		defer cancelS()
 		defer cancelK()
@@ -336,6 +351,9 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		n.log.Warn("sending shares failed", "batch", rel.Number, "err", err)
 		return
 	}
+	if n.rep != nil {
+		n.rep.released(raw, rel, m)
+	}
 	n.metrics.released.Inc()
 	n.metrics.latency.Observe(n.cfg.Now().Sub(start).Seconds())
 	n.log.Info("released batch", "batch", rel.Number, "hash", rel.Hash, "keyed", len(rel.Keyed), "withheld", len(rel.NoKey), "again", rel.Again)
@@ -413,6 +431,9 @@ func (n *Node) onShares(payload []byte) {
 	n.mu.Lock()
 	n.releaser.Announcement(idx, m.Number, m.Hash)
 	n.mu.Unlock()
+	if n.rep != nil {
+		n.rep.shares(m)
+	}
 }
 
 // Eons is the set of eons a process follows, each with its committee

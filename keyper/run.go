@@ -92,6 +92,10 @@ type RunConfig struct {
 	// failed vote is retried with backoff while the keyper releases shares;
 	// it never stops the keyper.
 	VoteEonKey func(ctx context.Context, eon uint64, key []byte) error
+	// Republish, when set, re-publishes released batches that stay off L1
+	// (RepublishConfig; Run fills in the eon key and public shares from
+	// the DKG).
+	Republish *RepublishConfig
 }
 
 // Run is the keyper process after start-up: it finds this keyper in the
@@ -165,8 +169,14 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		rel.Activation, previous = set.Activation, prev
 	}
 
+	var rep *RepublishConfig
+	if cfg.Republish != nil {
+		rc := *cfg.Republish
+		rc.EonKey, rc.PublicShares = res.EonPublicKey, res.PublicShares
+		rep = &rc
+	}
 	node, err := StartNode(ctx, NodeConfig{Committee: c, Index: idx, Keys: cfg.Keys, Share: res.Share, Release: rel, Previous: previous,
-		Store: cfg.Store, P2P: cfg.P2P, Logger: log, Registry: cfg.Registry, PointCache: cfg.PointCache})
+		Store: cfg.Store, P2P: cfg.P2P, Logger: log, Registry: cfg.Registry, PointCache: cfg.PointCache, Republish: rep})
 	if err != nil {
 		return err
 	}

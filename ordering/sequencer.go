@@ -109,6 +109,14 @@ type Config struct {
 	Now        func() time.Time
 	Logger     *slog.Logger
 	Registry   prometheus.Registerer
+
+	// WithholdKeys is a fault-injection hook for tests, the double of a
+	// sequencer that withholds a batch it has the keys of: it is called
+	// once a batch's keys are aggregated, before they are recorded,
+	// published or used, and when it returns true the sequencer keeps
+	// that batch and every later one to itself (it neither publishes nor
+	// executes them, so none reaches L1) while it runs on.
+	WithholdKeys func(number uint64) bool
 }
 
 // Sequencer admits transactions, cuts and commits batches, collects the
@@ -1070,6 +1078,11 @@ func (s *Sequencer) prepareLoop(out chan<- prepared) {
 			case <-s.keysIn:
 			}
 			continue
+		}
+		if s.cfg.WithholdKeys != nil && s.cfg.WithholdKeys(next) {
+			s.log.Warn("withholding a batch with its keys (fault injection)", "batch", next)
+			<-s.ctx.Done()
+			return
 		}
 		in, err := s.prepare(f)
 		if err != nil {
