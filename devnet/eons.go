@@ -1,7 +1,6 @@
 package devnet
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/big"
@@ -13,48 +12,33 @@ import (
 
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/l1"
-	"github.com/veil-l2/veil/ordering"
 )
 
-// schedule is the sequencer's eon schedule: the keyper sets on L1 (every
-// set in the latest state, so origins never pass an activation the
-// sequencer has not seen), each eon ready once its set and key are final
-// on L1 and the devnet has its committee: the committee config (DKG
-// public keys, peers) checked against L1's members, the key the DKG made
-// and the public shares from the DKG record, which L1 does not carry.
-type schedule struct{ d *Devnet }
+// schedule is the sequencer's eon schedule, l1.Schedule: the keyper sets
+// on L1, each eon ready once its set and key are final on L1 and the
+// devnet has its committee (the committee config with the DKG public keys
+// and peers, checked against L1's members), the key the DKG made (checked
+// against L1's) and the public shares from the DKG record, which L1 does
+// not carry.
+func (d *Devnet) schedule() *l1.Schedule {
+	return l1.NewSchedule(d.eons, l1.ScheduleConfig{Local: d.localEon, Logger: d.log})
+}
 
-var _ ordering.EonSchedule = schedule{}
-
-// Eons implements ordering.EonSchedule.
-func (s schedule) Eons(ctx context.Context) ([]ordering.Eon, uint64, error) {
-	list, through, err := s.d.eons.Schedule(ctx)
-	if err != nil {
-		return nil, 0, err
+// localEon is the devnet's part of an eon (l1.LocalEons): not held until
+// the set exists and its DKG record is read (AddKeyperSet, Start).
+func (d *Devnet) localEon(eon uint64) (l1.LocalEon, bool, error) {
+	set := d.set(eon)
+	if set == nil {
+		return l1.LocalEon{}, false, nil
 	}
-	out := make([]ordering.Eon, 0, len(list))
-	for _, se := range list {
-		e := ordering.Eon{Number: se.Eon, Activation: se.Set.ActivationBlock}
-		if set := s.d.set(se.Eon); set != nil && se.Final && se.Key != nil {
-			s.d.setMu.RLock()
-			key, shares := set.eonKey, set.shares
-			s.d.setMu.RUnlock()
-			err := set.committee.CheckL1(keyper.L1KeyperSet{Members: se.Set.Members, Threshold: se.Set.Threshold,
-				Activation: se.Set.ActivationBlock})
-			switch {
-			case err != nil:
-				s.d.log.Error("committee does not match its keyper set on L1", "eon", se.Eon, "err", err)
-			case key == nil || shares == nil:
-				// The DKG record is not read yet (AddKeyperSet, Start).
-			case !bytes.Equal(key.Bytes(), se.Key):
-				s.d.log.Error("the eon key on L1 is not the DKG's", "eon", se.Eon)
-			default:
-				e.Committee, e.EonKey, e.PublicShares = set.committee, key, shares
-			}
-		}
-		out = append(out, e)
+	d.setMu.RLock()
+	key, shares := set.eonKey, set.shares
+	d.setMu.RUnlock()
+	if key == nil || shares == nil {
+		return l1.LocalEon{}, false, nil
 	}
-	return out, through, nil
+	return l1.LocalEon{Committee: set.committee, EonKey: key, PublicShares: shares,
+		CommitteeFrom: fmt.Sprintf("committee-%d.json", eon), KeyFrom: fmt.Sprintf("the DKG record of eon %d", eon)}, true, nil
 }
 
 // AddKeyperSet adds a committee of n new keypers with threshold t (t >

@@ -199,7 +199,7 @@ func (d *Devnet) StartSequencer() error {
 	}
 	origin := l1.NewOrigin(d.L1, d.Contracts, l1.OriginConfig{Confirmations: d.cfg.L1Confirmations})
 	s, err := ordering.Open(ordering.Config{DataDir: filepath.Join(d.dir, "sequencer"), Chain: d.st.Chain, SequencerKey: d.SequencerKey,
-		Eons: schedule{d}, P2P: host, Origin: origin,
+		Eons: d.schedule(), P2P: host, Origin: origin,
 		Cut: ordering.CutConfig{Interval: d.cfg.Interval, MaxTxs: l1.PostableBatchTxs, MaxBytes: l1.PostableBatchBytes}, HTTPHost: httpHost, HTTPPort: httpPort, WSHost: wsHost, WSPort: wsPort,
 		Logger: d.log.With("component", "sequencer"), Registry: prometheus.NewRegistry(), PointCache: d.points,
 		WithholdKeys: d.cfg.WithholdKeys})

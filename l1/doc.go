@@ -50,6 +50,16 @@
 // schedule, which keeps origins below the activation of a set that is not
 // ready (Origin.NextUpTo caps an origin).
 //
+// Schedule is that schedule as an ordering.EonSchedule, shared by `veil
+// sequencer --contracts` (committee and eon files) and the devnet (its DKG
+// records): LocalEons gives what L1 does not carry (the committee config,
+// the public shares), and an eon is ready once its set and key are final
+// and the local committee matches the set (keyper.Committee.CheckL1) and
+// the local key L1's. Otherwise the eon stays not ready, the cause
+// (ErrEonMismatch, or LocalEons' error) is logged once and kept (Err), and
+// veil_sequencer_eons_unusable counts it; LocalEons is asked again at the
+// next read, so a fixed file is taken without a restart.
+//
 // # Origins, deposits and forced envelopes
 //
 // Origin is the sequencer's ordering.L1Origin: Next(after) names the block

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/encmempool/proxy"
+	"github.com/veil-l2/veil/l1"
 )
 
 func proxyCommand() *cli.Command {
@@ -33,6 +35,11 @@ func proxyCommand() *cli.Command {
 			EnvVars: env("PROXY_HTTP_BODY_LIMIT")},
 		&cli.DurationFlag{Name: "upstream-timeout", Value: proxy.DefaultUpstreamTimeout, Usage: "time limit of each call to the " +
 			"upstream", EnvVars: env("PROXY_UPSTREAM_TIMEOUT")},
+		&cli.StringFlag{Name: "l1-rpc", Usage: "with --contracts: check the sequencer's eon key against the one final on L1 before " +
+			"encrypting, at the start (the proxy refuses to start on a mismatch) and whenever the eon changes",
+			EnvVars: env("PROXY_L1_RPC")},
+		&cli.StringFlag{Name: "contracts", Usage: "Veil's L1 contracts file, as veil l1 deploy and veil devnet write it (with --l1-rpc)",
+			EnvVars: env("PROXY_CONTRACTS")},
 		&cli.DurationFlag{Name: "pending-expiry", Value: proxy.DefaultPendingExpiry, Usage: "forget a transaction sent through the " +
 			"proxy that has neither executed nor been dropped after this long", EnvVars: env("PROXY_PENDING_EXPIRY")},
 	}
@@ -53,7 +60,9 @@ func proxyCommand() *cli.Command {
 			"(--payer-key, --payer-key-file or VEIL_PROXY_PAYER_KEY; an account other than the wallet's: the payer is " +
 			"public, the sender is not), and the answer is the transaction's own hash. eth_getTransactionCount(\"pending\") " +
 			"counts the transactions still in flight, which the sequencer cannot see. Reads such as eth_estimateGas " +
-			"reach the sequencer in plaintext. On a devnet, any printed dev account can pay. Runs until SIGINT or SIGTERM; " +
+			"reach the sequencer in plaintext. With --l1-rpc and --contracts the eon key is checked against L1's " +
+			"KeyBroadcast before anything is encrypted to it. On a devnet, any printed dev account can pay (its L1 " +
+			"JSON-RPC and contracts.json serve the check). Runs until SIGINT or SIGTERM; " +
 			"every flag can also be set by its VEIL_PROXY_* environment variable or in the --config TOML file.",
 		Flags: append(flags, pf...),
 		Action: func(c *cli.Context) error {
@@ -77,6 +86,21 @@ func proxyCommand() *cli.Command {
 			}
 			ctx, stop := signalContext(c.Context)
 			defer stop()
+			switch l1URL, cs := c.String("l1-rpc"), c.String("contracts"); {
+			case (l1URL == "") != (cs == ""):
+				return fmt.Errorf("%w: --l1-rpc and --contracts go together: the eon key is checked on L1's KeyBroadcast", proxy.ErrConfig)
+			case l1URL != "":
+				contracts, err := l1.ReadContracts(cs)
+				if err != nil {
+					return err
+				}
+				chain, err := l1.Dial(ctx, l1URL)
+				if err != nil {
+					return err
+				}
+				defer chain.Close()
+				cfg.EonKeySource = l1.NewEonKeys(chain, contracts)
+			}
 			if _, err := serveMetrics(ctx, c.String("metrics-addr"), reg, log); err != nil {
 				return err
 			}
@@ -100,11 +124,19 @@ func runProxy(ctx context.Context, cfg proxy.Config, addr string, out io.Writer,
 	fmt.Fprintf(out, "  envelopes paid by %s\n", p.Payer())
 	// A first look at the upstream: a warning, not a failure, so the proxy
 	// can start before the sequencer.
+	// An eon key L1 does not confirm is a failure.
 	check, cancel := context.WithTimeout(ctx, 5*time.Second)
-	if eon, err := p.Eon(check); err != nil {
+	if eon, err := p.Eon(check); errors.Is(err, proxy.ErrEonKey) {
+		cancel()
+		ln.Close()
+		return err
+	} else if err != nil {
 		log.Warn("upstream not answering veil_eon yet", "upstream", cfg.Upstream, "err", err)
 	} else {
 		fmt.Fprintf(out, "  chain id %d, eon %d (%d of %d keypers)\n", eon.ChainID, eon.Eon, eon.Threshold, eon.Keypers)
+		if cfg.EonKeySource != nil {
+			fmt.Fprintf(out, "  eon key confirmed on L1\n")
+		}
 		var bal hexutil.Big
 		if err := p.Upstream().CallContext(check, &bal, "eth_getBalance", p.Payer(), "latest"); err == nil {
 			b := (*big.Int)(&bal)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,12 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/urfave/cli/v2"
+	"github.com/veil-l2/veil/contracts"
+	"github.com/veil-l2/veil/devnet"
 	"github.com/veil-l2/veil/encmempool/client"
+	"github.com/veil-l2/veil/encmempool/proxy"
+	"github.com/veil-l2/veil/keyper/dkg"
+	"github.com/veil-l2/veil/l1"
 )
 
 // ethersDir is the ethers.js project the proxy is tested with.
@@ -569,6 +575,8 @@ func TestProxyFlags(t *testing.T) {
 		{[]string{"--payer-key", "0x1234"}, "--payer-key"},
 		{[]string{"--payer-key", key, "--upstream", "ws://127.0.0.1:8546"}, "is not an http:// or https:// URL"},
 		{[]string{"--payer-key", key, "--log-format", "xml"}, "--log-format"},
+		{[]string{"--payer-key", key, "--l1-rpc", "http://127.0.0.1:1"}, "--l1-rpc and --contracts go together"},
+		{[]string{"--payer-key", key, "--l1-rpc", "http://127.0.0.1:1", "--contracts", "/nowhere/contracts.json"}, "contracts.json"},
 	} {
 		if out, err := run(c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want %q\n%s", c.args, err, c.want, out)
@@ -599,4 +607,149 @@ func TestProxyFlags(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("veil proxy: %v", err)
 	}
+}
+
+// TestProxyL1: `veil proxy --l1-rpc --contracts` against a devnet. With
+// the devnet's contracts file the sequencer's eon key is confirmed on L1
+// and a wallet's transfer goes through. With another deployment's file
+// (KeyBroadcast has no key for the eon) or one whose KeyBroadcast has
+// another key for the eon, the proxy refuses to start with ErrEonKey.
+func TestProxyL1(t *testing.T) {
+	began := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	d, err := devnet.Start(ctx, devnet.Config{Dir: dir, Keypers: 3, Threshold: 2, HTTPAddr: "127.0.0.1:0", L1HTTPAddr: "127.0.0.1:0",
+		L1BlockTime: 300 * time.Millisecond, NoVerifier: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("closing the devnet: %v", err)
+		}
+	}()
+	upstream, l1URL := d.Sequencer().Exec().HTTPEndpoint(), d.L1.HTTPEndpoint()
+	started := time.Since(began)
+	key := hexutil.Encode(crypto.FromECDSA(DevAccount(5)))
+	run := func(ctx context.Context, out io.Writer, contractsFile string) error {
+		return proxyApp(out).RunContext(ctx, []string{"veil", "proxy", "--upstream", upstream, "--http-addr", "127.0.0.1:0",
+			"--payer-key", key, "--l1-rpc", l1URL, "--contracts", contractsFile})
+	}
+	// refused runs a proxy that must refuse to start (a proxy that starts
+	// runs until the limit).
+	refused := func(out io.Writer, contractsFile string) error {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return run(ctx, out, contractsFile)
+	}
+
+	// Another deployment on the same L1, for the same chain: no eon key.
+	owner, voter := DevAccount(3), DevAccount(4)
+	other, err := l1.Deploy(ctx, d.L1, owner, contracts.L1Config{ChainID: devnet.ChainID, Owner: crypto.PubkeyToAddress(owner.PublicKey),
+		Sequencer: crypto.PubkeyToAddress(owner.PublicKey), ForcedInclusionDeadline: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFile := filepath.Join(dir, "other-contracts.json")
+	if err := l1.WriteContracts(otherFile, other); err != nil {
+		t.Fatal(err)
+	}
+	var out logBuffer
+	if err := refused(&out, otherFile); !errors.Is(err, proxy.ErrEonKey) || !errors.Is(err, client.ErrEonKeySource) {
+		t.Fatalf("another deployment: %v\n%s", err, &out)
+	}
+	if strings.Contains(out.String(), "proxy listening") {
+		t.Fatalf("listening with another deployment's contracts:\n%s", &out)
+	}
+
+	// There, a keyper set of one votes another key for eon 1, final.
+	head, err := d.L1.HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := l1.AddKeyperSet(ctx, d.L1, other, owner, []common.Address{crypto.PubkeyToAddress(voter.PublicKey)}, 1,
+		head.Number.Uint64()+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := dkg.RunLocal(devnet.ChainID, devnet.Eon, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l1.NewEonKeys(d.L1, other).Vote(ctx, voter, set, devnet.Eon, res[0].EonPublicKey.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.L1.SealToFinalized(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out = logBuffer{}
+	if err := refused(&out, otherFile); !errors.Is(err, proxy.ErrEonKey) || !errors.Is(err, client.ErrEonKeyMismatch) {
+		t.Fatalf("another key on L1: %v\n%s", err, &out)
+	}
+
+	// The devnet's own contracts: the key is confirmed, a transfer goes
+	// through the proxy.
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var logs logBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(pctx, &logs, filepath.Join(dir, devnet.ContractsFile)) }()
+	var proxyURL string
+	re := regexp.MustCompile(`JSON-RPC on (http://\S+),`)
+	for proxyURL == "" {
+		if m := re.FindStringSubmatch(logs.String()); m != nil && strings.Contains(logs.String(), "proxy listening") {
+			proxyURL = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("veil proxy stopped: %v\n%s", err, &logs)
+		case <-ctx.Done():
+			t.Fatalf("veil proxy not listening:\n%s", &logs)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if !strings.Contains(logs.String(), "eon key confirmed on L1") {
+		t.Fatalf("output:\n%s", &logs)
+	}
+	wallet, err := ethclient.Dial(proxyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wallet.Close()
+	user := DevAccount(6)
+	nonce, err := wallet.PendingNonceAt(ctx, crypto.PubkeyToAddress(user.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := common.Address{0x70, 0x11}
+	tx, err := types.SignNewTx(user, types.LatestSignerForChainID(big.NewInt(devnet.ChainID)), &types.DynamicFeeTx{
+		ChainID: big.NewInt(devnet.ChainID), Nonce: nonce, GasTipCap: big.NewInt(params.GWei), GasFeeCap: big.NewInt(100 * params.GWei),
+		Gas: 21000, To: &to, Value: big.NewInt(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wallet.SendTransaction(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		r, err := wallet.TransactionReceipt(ctx, tx.Hash())
+		if err == nil {
+			if r.Status != types.ReceiptStatusSuccessful {
+				t.Fatalf("transfer failed: %+v", r)
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the transfer never executed: %v\n%s", err, &logs)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("veil proxy: %v", err)
+	}
+	t.Logf("devnet up in %v, all in %v", started.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 }

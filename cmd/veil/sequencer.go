@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,10 +60,13 @@ func sequencerCommand() *cli.Command {
 			" in the data directory)", EnvVars: env("SEQUENCER_KEY_FILE")},
 		&cli.StringFlag{Name: "chain", Usage: "chain config, JSON: chainId, gasLimit, timestamp, sequencer, bridgeSupply, alloc (required)",
 			EnvVars: env("SEQUENCER_CHAIN")},
-		&cli.StringFlag{Name: "committee", Usage: "the keypers' committee config, JSON, the file the keypers run with (required until " +
-			"committees are read from L1)", EnvVars: env("SEQUENCER_COMMITTEE")},
-		&cli.StringFlag{Name: "eon-file", Usage: "the eon key and the keypers' public shares, JSON, as veil sequencer eon-file writes it " +
-			"(required until eon keys are read from L1)", EnvVars: env("SEQUENCER_EON_FILE")},
+		&cli.StringFlag{Name: "committee", Usage: "the keypers' committee config of one eon, JSON, the file the keypers run with " +
+			"(with --eon-file; required unless --contracts and --eon-dir)", EnvVars: env("SEQUENCER_COMMITTEE")},
+		&cli.StringFlag{Name: "eon-file", Usage: "the eon key and the keypers' public shares of --committee's eon, JSON, as veil " +
+			"sequencer eon-file writes it", EnvVars: env("SEQUENCER_EON_FILE")},
+		&cli.StringFlag{Name: "eon-dir", Usage: "with --contracts: a directory with committee-<eon>.json and eon-<eon>.json for " +
+			"every eon L1 schedules (besides --committee's), read once the eon's keyper set and key are final on L1 and again " +
+			"when they change", EnvVars: env("SEQUENCER_EON_DIR")},
 		&cli.StringSliceFlag{Name: "listen", Value: cli.NewStringSlice("/ip4/127.0.0.1/tcp/9000"), Usage: "libp2p listen multiaddrs",
 			EnvVars: env("SEQUENCER_LISTEN")},
 		&cli.StringSliceFlag{Name: "peers", Usage: "multiaddrs ending in /p2p/<id> to stay connected to, replacing the default: " +
@@ -110,7 +112,15 @@ func sequencerCommand() *cli.Command {
 			"gives each a sequence number and a signed order receipt once it is on disk, cuts batches, signs and gossips their " +
 			"commitments to the keypers, collects their key shares, decrypts, and executes each batch as one L2 block served " +
 			"with go-ethereum's standard JSON-RPC. Runs until SIGINT or SIGTERM. Every flag can also be set by its " +
-			"VEIL_SEQUENCER_* environment variable or by a key in the --config TOML file.",
+			"VEIL_SEQUENCER_* environment variable or by a key in the --config TOML file.\n\n" +
+			"Eons: without --contracts the chain runs the one eon of --committee and --eon-file. With --contracts the eons " +
+			"are L1's: every keyper set on KeyperSetManager schedules an eon (set i votes eon i+1, from its activation " +
+			"block), and the sequencer switches to the next eon at the first batch whose L1 origin reaches its " +
+			"activation. An eon is ready once its keyper set and key are final on L1 and the sequencer has its " +
+			"committee file (checked against the set's members and threshold) and eon file (its key checked against " +
+			"L1's): --committee and --eon-file give one eon, --eon-dir every other (committee-2.json and eon-2.json " +
+			"for eon 2, ...; add them before the eon's activation, no restart needed; eons before --committee's need none). A file that does not match L1 " +
+			"is logged and its eon stays not ready; the sequencer waits at the activation of an eon that is not ready.",
 		Flags: append(flags, processFlags("sequencer")...),
 		Subcommands: []*cli.Command{
 			sequencerInitCommand(),
@@ -122,7 +132,7 @@ func sequencerCommand() *cli.Command {
 			}
 			cfg := sequencerConfig{
 				datadir: c.String("datadir"), keyFile: c.String("key-file"), chain: c.String("chain"), committee: c.String("committee"),
-				eonFile: c.String("eon-file"), listen: c.StringSlice("listen"), peers: c.StringSlice("peers"),
+				eonFile: c.String("eon-file"), eonDir: c.String("eon-dir"), listen: c.StringSlice("listen"), peers: c.StringSlice("peers"),
 				httpAddr: c.String("http-addr"), wsAddr: c.String("ws-addr"), batchInterval: c.Duration("batch-interval"),
 				maxTxs: c.Int("max-txs"), maxBytes: c.Int("max-bytes"), noPlaintext: c.Bool("no-plaintext"),
 				feeRecipient: c.String("fee-recipient"), l1RPC: c.String("l1-rpc"), l1Confirmations: c.Uint64("l1-confirmations"),
@@ -196,7 +206,8 @@ func eonFileCommand() *cli.Command {
 			"sequencer needs: the eon key and every keyper's public share. Nothing secret is written. The keyper must be " +
 			"stopped (its store is locked while it runs). Reading the DKG result unseals the keyper's key share, which is " +
 			"checked against the recorded public share: a keyper whose keys are sealed needs its --passphrase-file here too. " +
-			"Until eon keys are read from L1, this is how the sequencer gets them.",
+			"L1 carries the eon key but not the public shares, so the sequencer needs this file for every eon (with " +
+			"--contracts it checks the key against L1's; name it eon-<eon>.json in its --eon-dir).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "keyper-datadir", Usage: "a keyper's data directory, after its DKG (required)", Required: true,
 				EnvVars: env("KEYPER_DATADIR")},
@@ -246,6 +257,7 @@ type sequencerConfig struct {
 	chain           string
 	committee       string
 	eonFile         string
+	eonDir          string
 	listen          []string
 	peers           []string
 	httpAddr        string
@@ -281,12 +293,17 @@ func (cfg *sequencerConfig) check() error {
 		return fmt.Errorf("%w: --datadir is required: the data directory that `veil sequencer init` made", errSequencerRun)
 	case cfg.chain == "":
 		return fmt.Errorf("%w: --chain is required: the chain config JSON file (chainId, sequencer, alloc, ...)", errSequencerRun)
-	case cfg.committee == "":
-		return fmt.Errorf("%w: --committee is required: the keypers' committee JSON file (until committees are read from L1)",
-			errSequencerRun)
-	case cfg.eonFile == "":
+	case cfg.committee == "" && cfg.eonDir == "":
+		return fmt.Errorf("%w: --committee is required: the keypers' committee JSON file (with --contracts, --eon-dir may give "+
+			"every eon's instead)", errSequencerRun)
+	case cfg.committee != "" && cfg.eonFile == "":
 		return fmt.Errorf("%w: --eon-file is required: the eon key and the keypers' public shares, which `veil sequencer eon-file` "+
-			"writes from a keyper's data directory after the DKG (until eon keys are read from L1)", errSequencerRun)
+			"writes from a keyper's data directory after the DKG", errSequencerRun)
+	case cfg.committee == "" && cfg.eonFile != "":
+		return fmt.Errorf("%w: --eon-file needs --committee: the committee of its eon", errSequencerRun)
+	case cfg.eonDir != "" && cfg.contracts == "":
+		return fmt.Errorf("%w: --eon-dir needs --contracts: more eons than one are scheduled by L1's keyper sets; without L1 "+
+			"contracts the chain runs the one eon of --committee and --eon-file", errSequencerRun)
 	case cfg.l1RPC == "" && cfg.staticOrigin == "":
 		return fmt.Errorf("%w: --l1-rpc is required (or --static-origin for a chain whose L1 stands still): every batch names a "+
 			"confirmed L1 block the keypers have seen", errSequencerRun)
@@ -372,25 +389,15 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 	if err != nil {
 		return err
 	}
-	committee, err := keyper.LoadCommittee(cfg.committee)
-	if err != nil {
-		return err
-	}
-	switch {
-	case chain.Sequencer != address:
+	if chain.Sequencer != address {
 		return fmt.Errorf("%w: the chain config %s names sequencer %s, but the key in %s is %s's", errSequencerRun, cfg.chain,
 			chain.Sequencer, cfg.keyFile, address)
-	case committee.Sequencer != address:
-		return fmt.Errorf("%w: the committee %s names sequencer %s, but the key in %s is %s's: the keypers would refuse its batches",
-			errSequencerRun, cfg.committee, committee.Sequencer, cfg.keyFile, address)
-	case committee.ChainID != chain.ChainID:
-		return fmt.Errorf("%w: the committee %s is for chain %d, the chain config %s is chain %d", errSequencerRun, cfg.committee,
-			committee.ChainID, cfg.chain, chain.ChainID)
 	}
-	eonKey, shares, err := loadEonFile(cfg.eonFile, committee)
+	files, err := loadEonFiles(cfg, chain.ChainID, address)
 	if err != nil {
 		return err
 	}
+	committee := files.committee()
 	feeRecipient := address
 	if cfg.feeRecipient != "" {
 		feeRecipient = common.HexToAddress(cfg.feeRecipient)
@@ -404,11 +411,7 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 	}
 	peers := cfg.peers
 	if len(peers) == 0 {
-		for _, m := range committee.Members {
-			if m.Peer != "" {
-				peers = append(peers, m.Peer)
-			}
-		}
+		peers = files.peers(log)
 	}
 
 	reg := newRegistry()
@@ -422,10 +425,10 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 			return fmt.Errorf("%w: the chain config %s has no bridgeSupply: with --contracts, L1 deposits are credited from the "+
 				"bridge predeploy's locked supply, which must hold at least what can ever be deposited", errSequencerRun, cfg.chain)
 		}
-		if l1c, err = openSequencerL1(ctx, cfg, chain.ChainID, committee.Eon, eonKey, log); err != nil {
+		if l1c, err = openSequencerL1(ctx, cfg, chain.ChainID, files, log, reg); err != nil {
 			return err
 		}
-		if l1c == nil { // ctx ended while waiting for the eon key
+		if l1c == nil { // ctx ended while waiting for an eon
 			return nil
 		}
 		defer l1c.chain.Close()
@@ -470,11 +473,21 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 		return err
 	}
 	defer node.Close()
-	seq, err := ordering.Open(ordering.Config{DataDir: cfg.datadir, Chain: chain, SequencerKey: key, Committee: committee,
-		EonKey: eonKey, PublicShares: shares, P2P: node, Origin: origin,
+	seqCfg := ordering.Config{DataDir: cfg.datadir, Chain: chain, SequencerKey: key, P2P: node, Origin: origin,
 		Cut:         ordering.CutConfig{Interval: cfg.batchInterval, MaxTxs: cfg.maxTxs, MaxBytes: cfg.maxBytes},
 		NoPlaintext: cfg.noPlaintext, FeeRecipient: feeRecipient, HTTPHost: cfg.httpHost, HTTPPort: cfg.httpPort,
-		WSHost: cfg.wsHost, WSPort: cfg.wsPort, HTTPBodyLimit: cfg.httpBodyLimit, CacheMB: cfg.cacheMB, Logger: log, Registry: reg})
+		WSHost: cfg.wsHost, WSPort: cfg.wsPort, HTTPBodyLimit: cfg.httpBodyLimit, CacheMB: cfg.cacheMB, Logger: log, Registry: reg}
+	// With L1 contracts, L1's eon schedule; without, the one eon of
+	// --committee and --eon-file.
+	var eons []any
+	if l1c != nil {
+		seqCfg.Eons = l1c.schedule
+		eons = []any{"eons_ready", l1c.ready}
+	} else {
+		seqCfg.Committee, seqCfg.EonKey, seqCfg.PublicShares = committee, files.pinned.EonKey, files.pinned.PublicShares
+		eons = []any{"eon", committee.Eon, "keypers", len(committee.Members), "threshold", committee.Threshold}
+	}
+	seq, err := ordering.Open(seqCfg)
 	if err != nil {
 		if strings.Contains(err.Error(), "timeout") {
 			return fmt.Errorf("%w (is another sequencer running on %s?)", err, cfg.datadir)
@@ -489,12 +502,11 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 	if cfg.wsHost != "" {
 		wsURL = exec.WSEndpoint()
 	}
-	log.Info("sequencer running", "rpc", rpcURL, "ws", wsURL, "chain_id", chain.ChainID,
-		"eon", committee.Eon, "address", address, "keypers", len(committee.Members), "threshold", committee.Threshold,
-		"head", exec.Head().Number, "peer_id", node.ID(), "listen", node.Addrs(), "peers", len(peers), "l1", l1Name,
-		"metrics", metricsAddr)
+	log.Info("sequencer running", append(append([]any{"rpc", rpcURL, "ws", wsURL, "chain_id", chain.ChainID}, eons...),
+		"address", address, "head", exec.Head().Number, "peer_id", node.ID(), "listen", node.Addrs(), "peers", len(peers),
+		"l1", l1Name, "metrics", metricsAddr)...)
 	if len(peers) == 0 {
-		log.Warn("no keyper to dial: the committee lists no peer addresses and --peers is empty; the keypers must dial the sequencer")
+		log.Warn("no keyper to dial: the committees list no peer addresses and --peers is empty; the keypers must dial the sequencer")
 	}
 	if st, err := exec.BlockChain().State(); err == nil && st.GetBalance(address).IsZero() {
 		log.Warn("the sequencer's account has no balance, but its system transactions (deposit credits, settlements) pay gas: "+
@@ -562,13 +574,19 @@ func runSequencer(ctx context.Context, cfg sequencerConfig, log *slog.Logger) er
 type sequencerL1 struct {
 	chain     *l1pkg.Chain
 	contracts l1pkg.Contracts
+	// schedule is the eon schedule from L1 and the eon files; ready the
+	// eons it had ready at the start.
+	schedule *l1pkg.Schedule
+	ready    []uint64
 }
 
 // openSequencerL1 dials L1 for --contracts, checks the contracts belong to
-// this chain, and waits until the committee's eon key is final on L1 and
-// is the eon file's. It returns nil, nil when ctx ends while waiting.
-func openSequencerL1(ctx context.Context, cfg sequencerConfig, chainID, eon uint64, eonKey *tpke.EonPublicKey,
-	log *slog.Logger) (*sequencerL1, error) {
+// this chain, and waits until the eon schedule (L1's keyper sets and eon
+// keys, with the committee and eon files) has an eon ready. While none is,
+// an eon final on L1 whose files are wrong or missing is an error. It
+// returns nil, nil when ctx ends while waiting.
+func openSequencerL1(ctx context.Context, cfg sequencerConfig, chainID uint64, files *eonFiles, log *slog.Logger,
+	reg prometheus.Registerer) (*sequencerL1, error) {
 	cs, err := l1pkg.ReadContracts(cfg.contracts)
 	if err != nil {
 		return nil, err
@@ -581,24 +599,39 @@ func openSequencerL1(ctx context.Context, cfg sequencerConfig, chainID, eon uint
 		chain.Close()
 		return nil, err
 	}
-	keys := l1pkg.NewEonKeys(chain, cs)
-	logged := false
+	l := &sequencerL1{chain: chain, contracts: cs,
+		schedule: l1pkg.NewSchedule(l1pkg.NewEons(chain, cs), l1pkg.ScheduleConfig{Local: files.local, Logger: log, Registry: reg})}
+	logged, failing := false, false
 	for {
-		k, err := keys.Get(ctx, eon)
-		if err == nil {
-			if !bytes.Equal(k.Key, eonKey.Bytes()) {
-				chain.Close()
-				return nil, fmt.Errorf("%w: eon %d's key on L1 is %x, the eon file's %x: the eon file is another DKG's", errEonFile, eon,
-					k.Key, eonKey.Bytes())
+		eons, _, err := l.schedule.Eons(ctx)
+		switch {
+		case err != nil:
+			if !failing {
+				log.Warn("reading the eon schedule on L1 failed; trying again", "err", err)
+				failing = true
 			}
-			log.Info("eon key final on L1", "eon", eon, "keyper_set", k.KeyperSet)
-			return &sequencerL1{chain: chain, contracts: cs}, nil
-		}
-		if !errors.Is(err, l1pkg.ErrNoEonKey) {
-			log.Warn("reading the eon key on L1 failed; trying again", "err", err)
-		} else if !logged {
-			log.Info("waiting for the keypers' eon key to be final on L1", "eon", eon, "key_broadcast", cs.Broadcast)
-			logged = true
+		default:
+			failing = false
+			var unusable []error
+			for _, e := range eons {
+				if e.Ready() {
+					l.ready = append(l.ready, e.Number)
+				} else if err := l.schedule.Err(e.Number); err != nil {
+					unusable = append(unusable, err)
+				}
+			}
+			if len(l.ready) > 0 {
+				log.Info("eon keys final on L1", "eons_ready", l.ready, "eons", len(eons))
+				return l, nil
+			}
+			if len(unusable) > 0 {
+				chain.Close()
+				return nil, fmt.Errorf("%w: no eon can run: %w", errSequencerRun, errors.Join(unusable...))
+			}
+			if !logged {
+				log.Info("waiting for the keypers' eon key to be final on L1", "keyper_sets", len(eons), "key_broadcast", cs.Broadcast)
+				logged = true
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -607,6 +640,167 @@ func openSequencerL1(ctx context.Context, cfg sequencerConfig, chainID, eon uint
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// eonFiles is the sequencer's part of each eon (l1.LocalEons): pinned,
+// from --committee and --eon-file, for its eon, and for every other eon
+// committee-<eon>.json and eon-<eon>.json in --eon-dir, read when the
+// schedule asks (once the eon is final on L1) and read again whenever the
+// files change, so a new eon's files can be added to a running sequencer.
+type eonFiles struct {
+	chainID   uint64
+	sequencer common.Address
+	pinned    *l1pkg.LocalEon
+	dir       string
+
+	mu   sync.Mutex
+	read map[uint64]eonRead // by eon: the files last read
+}
+
+// eonRead is what reading an eon's files gave, and their size and time.
+type eonRead struct {
+	stamp string
+	eon   l1pkg.LocalEon
+	err   error
+}
+
+var _ l1pkg.LocalEons = (*eonFiles)(nil).local
+
+// loadEonFiles reads --committee and --eon-file, when given, and checks
+// them against the chain and the sequencer key; --eon-dir is read later.
+func loadEonFiles(cfg sequencerConfig, chainID uint64, sequencer common.Address) (*eonFiles, error) {
+	f := &eonFiles{chainID: chainID, sequencer: sequencer, dir: cfg.eonDir, read: map[uint64]eonRead{}}
+	if cfg.committee == "" {
+		return f, nil
+	}
+	c, err := keyper.LoadCommittee(cfg.committee)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.checkCommittee(c, cfg.committee, cfg.keyFile); err != nil {
+		return nil, err
+	}
+	key, shares, err := loadEonFile(cfg.eonFile, c)
+	if err != nil {
+		return nil, err
+	}
+	f.pinned = &l1pkg.LocalEon{Committee: c, EonKey: key, PublicShares: shares, CommitteeFrom: cfg.committee, KeyFrom: cfg.eonFile}
+	return f, nil
+}
+
+// committee is --committee's, nil without it.
+func (f *eonFiles) committee() *keyper.Committee {
+	if f.pinned == nil {
+		return nil
+	}
+	return f.pinned.Committee
+}
+
+// paths are eon's files in the directory.
+func (f *eonFiles) paths(eon uint64) (committee, eonFile string) {
+	return filepath.Join(f.dir, fmt.Sprintf("committee-%d.json", eon)), filepath.Join(f.dir, fmt.Sprintf("eon-%d.json", eon))
+}
+
+// local is l1.LocalEons.
+func (f *eonFiles) local(eon uint64) (l1pkg.LocalEon, bool, error) {
+	if f.pinned != nil && f.pinned.Committee.Eon == eon {
+		return *f.pinned, true, nil
+	}
+	// The eons before --committee's are the chain's past: not needed.
+	past := f.pinned != nil && eon < f.pinned.Committee.Eon
+	if f.dir == "" && past {
+		return l1pkg.LocalEon{}, false, nil
+	}
+	if f.dir == "" {
+		return l1pkg.LocalEon{}, false, fmt.Errorf("%w: eon %d is final on L1, and the sequencer has no committee and eon file "+
+			"for it: restart it with --eon-dir, a directory with committee-%d.json and eon-%d.json", errEonFile, eon, eon, eon)
+	}
+	cpath, epath := f.paths(eon)
+	var stamp strings.Builder
+	for _, p := range []string{cpath, epath} {
+		st, err := os.Stat(p)
+		if err != nil && past {
+			return l1pkg.LocalEon{}, false, nil
+		}
+		if err != nil {
+			return l1pkg.LocalEon{}, false, fmt.Errorf("%w: eon %d is final on L1: write its committee and eon file as %s and %s: %w",
+				errEonFile, eon, cpath, epath, err)
+		}
+		fmt.Fprintf(&stamp, "%d@%d;", st.Size(), st.ModTime().UnixNano())
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.read[eon]; ok && r.stamp == stamp.String() {
+		return r.eon, r.err == nil, r.err
+	}
+	r := eonRead{stamp: stamp.String()}
+	r.eon, r.err = f.load(eon, cpath, epath)
+	f.read[eon] = r
+	return r.eon, r.err == nil, r.err
+}
+
+// load reads eon's files from the directory and checks them.
+func (f *eonFiles) load(eon uint64, cpath, epath string) (l1pkg.LocalEon, error) {
+	c, err := keyper.LoadCommittee(cpath)
+	if err != nil {
+		return l1pkg.LocalEon{}, fmt.Errorf("%w: %s: %w", errEonFile, cpath, err)
+	}
+	if c.Eon != eon {
+		return l1pkg.LocalEon{}, fmt.Errorf("%w: %s is eon %d's committee, not eon %d's", errEonFile, cpath, c.Eon, eon)
+	}
+	if err := f.checkCommittee(c, cpath, "the sequencer key"); err != nil {
+		return l1pkg.LocalEon{}, err
+	}
+	key, shares, err := loadEonFile(epath, c)
+	if err != nil {
+		return l1pkg.LocalEon{}, err
+	}
+	return l1pkg.LocalEon{Committee: c, EonKey: key, PublicShares: shares, CommitteeFrom: cpath, KeyFrom: epath}, nil
+}
+
+// checkCommittee rejects a committee of another chain or sequencer.
+func (f *eonFiles) checkCommittee(c *keyper.Committee, path, keyFile string) error {
+	switch {
+	case c.Sequencer != f.sequencer:
+		return fmt.Errorf("%w: the committee %s names sequencer %s, but the key in %s is %s's: the keypers would refuse its batches",
+			errSequencerRun, path, c.Sequencer, keyFile, f.sequencer)
+	case c.ChainID != f.chainID:
+		return fmt.Errorf("%w: the committee %s is for chain %d, the chain config is chain %d", errSequencerRun, path, c.ChainID,
+			f.chainID)
+	}
+	return nil
+}
+
+// peers are the peer addresses of the members of every committee at hand:
+// --committee's and those in --eon-dir (a committee that does not load
+// is skipped here, and named once the schedule asks for its eon).
+func (f *eonFiles) peers(log *slog.Logger) []string {
+	var cs []*keyper.Committee
+	if f.pinned != nil {
+		cs = append(cs, f.pinned.Committee)
+	}
+	if f.dir != "" {
+		paths, _ := filepath.Glob(filepath.Join(f.dir, "committee-*.json"))
+		for _, p := range paths {
+			c, err := keyper.LoadCommittee(p)
+			if err != nil {
+				log.Warn("committee file not read for its peers", "file", p, "err", err)
+				continue
+			}
+			cs = append(cs, c)
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cs {
+		for _, m := range c.Members {
+			if m.Peer != "" && !seen[m.Peer] {
+				seen[m.Peer] = true
+				out = append(out, m.Peer)
+			}
+		}
+	}
+	return out
 }
 
 // eonFileJSON is the eon file: the public result of the committee's DKG

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -566,6 +568,12 @@ func TestSequencerRejects(t *testing.T) {
 			map[string]string{"VEIL_SEQUENCER_EON_FILE": filepath.Join(root, "nowhere.json")}, fs.ErrNotExist, "eon file"},
 		{"eon file of another eon", []string{"--datadir", mine, "--chain", chain, "--committee", committee, "--eon-file", otherEon,
 			"--l1-rpc", l1}, nil, errEonFile, "is for chain 902 eon 2"},
+		{"eon file without committee", []string{"--datadir", mine, "--chain", chain, "--eon-dir", root, "--eon-file", eonFile,
+			"--l1-rpc", l1}, nil, errSequencerRun, "--eon-file needs --committee"},
+		{"eon directory without contracts", []string{"--datadir", mine, "--chain", chain, "--eon-dir", root, "--l1-rpc", l1},
+			nil, errSequencerRun, "--eon-dir needs --contracts"},
+		{"no committee and no eon directory", []string{"--datadir", mine, "--chain", chain, "--l1-rpc", l1},
+			nil, errSequencerRun, "--committee is required"},
 		{"no chain config", []string{"--datadir", mine, "--committee", committee, "--eon-file", eonFile, "--l1-rpc", l1},
 			nil, errSequencerRun, "--chain is required"},
 		{"no L1", base()[:8], nil, errSequencerRun, "--l1-rpc is required (or --static-origin"},
@@ -746,4 +754,281 @@ func TestL1OriginDeposits(t *testing.T) {
 	if next, deposits, _, err := o.Next(ctx, got.Number); err != nil || next.Number != got.Number+1 || len(deposits) != 0 {
 		t.Fatalf("one block on: %v, %+v, %v", next, deposits, err)
 	}
+}
+
+// eonSchedule is an embedded L1 with Veil's contracts and two keyper sets
+// of three, each with its eon key voted and final, as `veil sequencer
+// --contracts` finds them, and each eon's committee and DKG result.
+type eonSchedule struct {
+	chain         *l1pkg.Chain
+	contractsFile string
+	seqKey        *ecdsa.PrivateKey
+	committees    []*keyper.Committee
+	results       [][]*dkg.Result
+}
+
+func newEonSchedule(t *testing.T, ctx context.Context, chainID uint64, root string, seqKey *ecdsa.PrivateKey) *eonSchedule {
+	t.Helper()
+	seqAddr := crypto.PubkeyToAddress(seqKey.PublicKey)
+	ether := func(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(params.Ether)) }
+	alloc := types.GenesisAlloc{seqAddr: {Balance: ether(1000)}}
+	s := &eonSchedule{seqKey: seqKey}
+	voters := make([][]*ecdsa.PrivateKey, 2)
+	for i := range voters {
+		eon := uint64(i + 1)
+		c := &keyper.Committee{ChainID: chainID, Eon: eon, Threshold: 2, Sequencer: seqAddr}
+		for range 3 {
+			k, _ := crypto.GenerateKey()
+			_, pub := dkg.NewLongterm()
+			raw, err := pub.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := crypto.PubkeyToAddress(k.PublicKey)
+			c.Members = append(c.Members, keyper.Member{Address: addr, DKGPublicKey: hex.EncodeToString(raw)})
+			alloc[addr] = types.Account{Balance: ether(10)}
+			voters[i] = append(voters[i], k)
+		}
+		res, err := dkg.RunLocal(chainID, eon, 3, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.committees, s.results = append(s.committees, c), append(s.results, res)
+	}
+	chain, err := l1pkg.OpenEmbedded(filepath.Join(root, "l1"), alloc, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { chain.Close() })
+	s.chain = chain
+	// Blocks come while the contracts are deployed, the sets added and the
+	// keys voted.
+	mining, stopMining := context.WithCancel(ctx)
+	defer stopMining()
+	mined := make(chan struct{})
+	go func() { defer close(mined); chain.MineEvery(mining, 50*time.Millisecond) }()
+	cs, err := l1pkg.Deploy(ctx, chain, seqKey, contracts.L1Config{ChainID: chainID, Owner: seqAddr, Sequencer: seqAddr,
+		ForcedInclusionDeadline: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.contractsFile = filepath.Join(root, "contracts.json")
+	if err := l1pkg.WriteContracts(s.contractsFile, cs); err != nil {
+		t.Fatal(err)
+	}
+	keys := l1pkg.NewEonKeys(chain, cs)
+	for i, c := range s.committees {
+		head, err := chain.HeaderByNumber(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var members []common.Address
+		for _, m := range c.Members {
+			members = append(members, m.Address)
+		}
+		// The first set is active at once, the second a while ahead.
+		activation := head.Number.Uint64() + 2 + uint64(i)*100
+		index, err := l1pkg.AddKeyperSet(ctx, chain, cs, seqKey, members, 2, activation)
+		if err != nil || index != uint64(i) {
+			t.Fatalf("keyper set %d: index %d, %v", i, index, err)
+		}
+		for _, k := range voters[i][:2] {
+			if err := keys.Vote(ctx, k, index, c.Eon, s.results[i][0].EonPublicKey.Bytes()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	stopMining()
+	<-mined
+	if err := chain.SealToFinalized(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// writeEon writes committee and the eon file of res (at the given
+// modification time, so a rewrite of the same size is seen as new) and
+// returns their paths.
+func writeEon(t *testing.T, committeePath, eonPath string, c *keyper.Committee, res []*dkg.Result, at time.Time) {
+	t.Helper()
+	raw, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := eonFileJSON{ChainID: c.ChainID, Eon: c.Eon, Threshold: c.Threshold, EonKey: res[0].EonPublicKey.Bytes()}
+	for _, s := range res[0].PublicShares {
+		f.PublicShares = append(f.PublicShares, s.Bytes())
+	}
+	eon, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, b := range map[string][]byte{committeePath: raw, eonPath: eon} {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestSequencerEonSchedule: with --contracts the sequencer's eons are
+// L1's. Two keyper sets with final keys on an embedded L1; the files of
+// eon 1 and 2 in --eon-dir (or eon 1's as --committee/--eon-file). The
+// schedule has both eons; an eon-2 file that does not match L1 (another
+// DKG's key, a committee in another order) is named in the error and the
+// log, and eon 2 is not ready until the file is fixed, without a restart.
+// With no eon usable the sequencer does not start. Then `veil sequencer`
+// itself runs with the directory and takes eon 2 once its file is fixed.
+func TestSequencerEonSchedule(t *testing.T) {
+	began := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const chainID = 904
+	root := t.TempDir()
+	seqDir := filepath.Join(root, "sequencer")
+	seqAddr, _ := sequencerInit(t, "--datadir", seqDir)
+	seqKey, err := keyfile.Read(filepath.Join(seqDir, SequencerKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newEonSchedule(t, ctx, chainID, root, seqKey)
+	l1Ready := time.Since(began)
+	other, err := dkg.RunLocal(chainID, 2, 3, 2) // another DKG of eon 2
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "eons")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c1, e1 := filepath.Join(dir, "committee-1.json"), filepath.Join(dir, "eon-1.json")
+	c2, e2 := filepath.Join(dir, "committee-2.json"), filepath.Join(dir, "eon-2.json")
+	at := time.Now().Add(-time.Hour)
+	next := func() time.Time { at = at.Add(time.Second); return at }
+	writeEon(t, c1, e1, s.committees[0], s.results[0], next())
+	writeEon(t, c2, e2, s.committees[1], other, next())
+
+	open := func(cfg sequencerConfig, logs io.Writer) (*sequencerL1, error) {
+		cfg.l1RPC, cfg.contracts = s.chain.HTTPEndpoint(), s.contractsFile
+		files, err := loadEonFiles(cfg, chainID, seqAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := openSequencerL1(ctx, cfg, chainID, files, slog.New(slog.NewTextHandler(logs, nil)), nil)
+		if l != nil {
+			t.Cleanup(func() { l.chain.Close() })
+		}
+		return l, err
+	}
+	ready := func(l *sequencerL1) []uint64 {
+		t.Helper()
+		eons, _, err := l.schedule.Eons(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []uint64
+		for _, e := range eons {
+			if e.Ready() {
+				out = append(out, e.Number)
+			}
+		}
+		if len(eons) != 2 {
+			t.Fatalf("the schedule has %d eons, L1 has two", len(eons))
+		}
+		return out
+	}
+
+	// Eon 2's key file is another DKG's: eon 1 runs, eon 2 is not ready,
+	// and the file is named, logged once however often the schedule is read.
+	var logs logBuffer
+	l, err := open(sequencerConfig{eonDir: dir}, &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(l.ready, []uint64{1}) {
+		t.Fatalf("ready at the start: %v", l.ready)
+	}
+	for range 2 {
+		if got := ready(l); !slices.Equal(got, []uint64{1}) {
+			t.Fatalf("ready: %v", got)
+		}
+	}
+	if err := l.schedule.Err(2); !errors.Is(err, l1pkg.ErrEonMismatch) || !strings.Contains(err.Error(), e2) ||
+		!strings.Contains(err.Error(), "another DKG's") {
+		t.Fatalf("eon 2: %v", err)
+	}
+	if n := strings.Count(logs.String(), "eon final on L1 but not usable"); n != 1 || !strings.Contains(logs.String(), e2) {
+		t.Fatalf("logged %d times:\n%s", n, logs.String())
+	}
+	if l.schedule.Err(1) != nil {
+		t.Fatalf("eon 1: %v", l.schedule.Err(1))
+	}
+
+	// Its committee lists the members in another order than L1: named too.
+	reordered := *s.committees[1]
+	reordered.Members = slices.Clone(reordered.Members)
+	slices.Reverse(reordered.Members)
+	writeEon(t, c2, e2, &reordered, s.results[1], next())
+	if got := ready(l); !slices.Equal(got, []uint64{1}) {
+		t.Fatalf("with a reordered committee: %v", got)
+	}
+	if err := l.schedule.Err(2); !errors.Is(err, l1pkg.ErrEonMismatch) || !errors.Is(err, keyper.ErrCommittee) ||
+		!strings.Contains(err.Error(), c2) {
+		t.Fatalf("eon 2 with a reordered committee: %v", err)
+	}
+
+	// Fixed in place: eon 2 is ready at the next read.
+	writeEon(t, c2, e2, s.committees[1], s.results[1], next())
+	if got := ready(l); !slices.Equal(got, []uint64{1, 2}) {
+		t.Fatalf("with eon 2's files fixed: %v (%v)", got, l.schedule.Err(2))
+	}
+	if !strings.Contains(logs.String(), `msg="eon now matches L1" eon=2`) {
+		t.Fatalf("the fix is not logged:\n%s", logs.String())
+	}
+
+	// The one-eon form with --contracts: eon 1 from --committee and
+	// --eon-file, and eon 2, final on L1, has no files: named.
+	l, err = open(sequencerConfig{committee: c1, eonFile: e1}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ready(l); !slices.Equal(got, []uint64{1}) {
+		t.Fatalf("one eon given: %v", got)
+	}
+	if err := l.schedule.Err(2); !errors.Is(err, errEonFile) || !strings.Contains(err.Error(), "--eon-dir") {
+		t.Fatalf("eon 2 without files: %v", err)
+	}
+
+	// No eon usable (eon 1's key is another DKG's, eon 2 has no files): the
+	// sequencer does not start, and says which file is wrong.
+	bad := filepath.Join(root, "bad")
+	if err := os.Mkdir(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeEon(t, filepath.Join(bad, "committee-1.json"), filepath.Join(bad, "eon-1.json"), s.committees[0], other, next())
+	if _, err := open(sequencerConfig{eonDir: bad}, io.Discard); !errors.Is(err, errSequencerRun) ||
+		!errors.Is(err, l1pkg.ErrEonMismatch) || !strings.Contains(err.Error(), filepath.Join(bad, "eon-1.json")) {
+		t.Fatalf("no usable eon: %v", err)
+	}
+	libraryDone := time.Since(began)
+
+	// `veil sequencer` with the directory, eon 2's key file wrong again.
+	writeEon(t, c2, e2, s.committees[1], other, next())
+	chainFile := filepath.Join(root, "chain.json")
+	if err := os.WriteFile(chainFile, []byte(fmt.Sprintf(`{"chainId": %d, "sequencer": %q, "bridgeSupply": "1000000", "alloc": {%q: {"balance": "1000000000000000000"}}}`,
+		chainID, seqAddr.Hex(), seqAddr.Hex())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seq := startVeil(t, ctx, "sequencer", "--datadir", seqDir, "--chain", chainFile, "--eon-dir", dir, "--l1-rpc", s.chain.HTTPEndpoint(),
+		"--contracts", s.contractsFile, "--no-post", "--http-addr", "127.0.0.1:0", "--ws-addr", "", "--metrics-addr", "",
+		"--listen", fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", freePort(t)))
+	seq.waitLog(t, regexp.MustCompile(`msg="sequencer running".* eons_ready=\[1\]`), 30*time.Second)
+	seq.waitLog(t, regexp.MustCompile(`msg="eon final on L1 but not usable" eon=2 err=.*`+regexp.QuoteMeta(e2)), 10*time.Second)
+	writeEon(t, c2, e2, s.committees[1], s.results[1], next())
+	seq.waitLog(t, regexp.MustCompile(`msg="eon ready" eon=2`), 10*time.Second)
+	seq.halt(t, "the sequencer")
+	t.Logf("L1 with two eons in %v, schedule checks done after %v, all in %v", l1Ready.Round(time.Millisecond),
+		libraryDone.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 }

@@ -64,6 +64,13 @@
 //   - Order: sends and pending-nonce answers are serialized, so a wallet
 //     that sends and then asks for the next nonce always counts the one it
 //     sent. A sender's transactions reach the sequencer in nonce order.
+//   - Eon key: with Config.EonKeySource (`veil proxy --l1-rpc --contracts`)
+//     the key veil_eon announces is checked against L1's KeyBroadcast by
+//     the client library at first use and again whenever the eon changes
+//     (a send refused for another eon fetches veil_eon again); a key L1
+//     does not confirm is ErrEonKey, and nothing is encrypted to it. `veil
+//     proxy` refuses to start on ErrEonKey; an upstream not answering yet
+//     is only a warning.
 //   - Upstream: HTTP(S) only; the proxy serves no WebSocket (wallets send
 //     over HTTP; a dapp that wants subscriptions can read them from the
 //     sequencer directly, but must then send through the proxy).

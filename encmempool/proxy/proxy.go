@@ -68,6 +68,11 @@ var (
 	// ErrDropped: eth_sendRawTransactionSync found the transaction
 	// dropped at execution (its envelope executed without it).
 	ErrDropped = errors.New("proxy: transaction dropped at execution")
+	// ErrEonKey: with an EonKeySource, the eon key the sequencer announces
+	// is not confirmed by L1: L1 has another key for the eon
+	// (client.ErrEonKeyMismatch), or none final, or could not be read
+	// (client.ErrEonKeySource). Nothing is encrypted to it.
+	ErrEonKey = errors.New("proxy: the sequencer's eon key is not confirmed by L1")
 )
 
 // Defaults of Config.
@@ -122,6 +127,11 @@ type Config struct {
 	// ShutdownTimeout is how long Serve lets running calls finish when
 	// its context ends.
 	ShutdownTimeout time.Duration
+	// EonKeySource, when set, is L1's record of the eon keys (l1.EonKeys
+	// over Veil's L1 contracts): every eon key the upstream announces is
+	// checked against it before anything is encrypted to it, at the first
+	// use and whenever the upstream's eon changes; ErrEonKey otherwise.
+	EonKeySource client.EonKeySource
 	// HTTPClient talks to the upstream; default: a client with
 	// UpstreamTimeout.
 	HTTPClient *http.Client
@@ -206,7 +216,11 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p := &Proxy{cfg: cfg, log: cfg.Logger, payer: crypto.PubkeyToAddress(cfg.Payer.PublicKey), metrics: newMetrics(cfg.Registry),
 		flights: newInflight(), added: make(chan struct{})}
-	p.client = client.New(rc, client.WithPayer(client.NewPayer(cfg.Payer)), client.WithLogger(cfg.Logger))
+	opts := []client.Option{client.WithPayer(client.NewPayer(cfg.Payer)), client.WithLogger(cfg.Logger)}
+	if cfg.EonKeySource != nil {
+		opts = append(opts, client.WithEonKeySource(cfg.EonKeySource))
+	}
+	p.client = client.New(rc, opts...)
 	p.quit, p.stopQuit = context.WithCancel(context.Background())
 	return p, nil
 }
@@ -215,12 +229,21 @@ func New(cfg Config) (*Proxy, error) {
 func (p *Proxy) Payer() common.Address { return p.payer }
 
 // Eon asks the upstream for the current eon (veil_eon): a check that it is
-// a Veil sequencer, and the chain id.
+// a Veil sequencer, and the chain id; with an EonKeySource, its key is
+// checked against L1 (ErrEonKey).
 func (p *Proxy) Eon(ctx context.Context) (*client.EonInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.UpstreamTimeout)
 	defer cancel()
+	return p.eon(ctx)
+}
+
+// eon is the client's current eon, its failures named.
+func (p *Proxy) eon(ctx context.Context) (*client.EonInfo, error) {
 	e, err := p.client.Eon(ctx)
-	if err != nil {
+	switch {
+	case errors.Is(err, client.ErrEonKeyMismatch) || errors.Is(err, client.ErrEonKeySource):
+		return nil, fmt.Errorf("%w: %w", ErrEonKey, err)
+	case err != nil:
 		return nil, fmt.Errorf("%w: %w", ErrUpstream, err)
 	}
 	return e, nil

@@ -105,7 +105,7 @@ func (p *Proxy) send(ctx context.Context, raw []byte) (*client.Pending, error) {
 	pend, err := p.sendChecked(ctx, raw)
 	if err != nil {
 		p.metrics.refusals.WithLabelValues(cause(err)).Inc()
-		if errors.Is(err, ErrUpstream) {
+		if errors.Is(err, ErrUpstream) || errors.Is(err, ErrEonKey) {
 			p.log.Warn("transaction not sent", "cause", cause(err), "err", err)
 		} else {
 			p.log.Info("transaction refused", "cause", cause(err))
@@ -122,9 +122,9 @@ func (p *Proxy) sendChecked(ctx context.Context, raw []byte) (*client.Pending, e
 	if err := inner.UnmarshalBinary(raw); err != nil {
 		return nil, fmt.Errorf("%w: not a signed transaction: %w", ErrParams, err)
 	}
-	eon, err := p.client.Eon(ctx)
+	eon, err := p.eon(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUpstream, err)
+		return nil, err
 	}
 	sender, err := encmempool.CheckInner(inner, types.LatestSignerForChainID(new(big.Int).SetUint64(eon.ChainID)), p.payer)
 	if err != nil {
@@ -208,6 +208,9 @@ func (p *Proxy) trySend(ctx context.Context, sender common.Address, inner *types
 			return nil, false, fmt.Errorf("%w (payer %s): %w", ErrRefused, p.payer, err)
 		case errors.Is(err, encmempool.ErrDeclaredGas), errors.Is(err, encmempool.ErrCiphertextSize):
 			return nil, false, fmt.Errorf("%w: %w", ErrNotEncryptable, err)
+		case errors.Is(err, client.ErrEonKeyMismatch), errors.Is(err, client.ErrEonKeySource):
+			// The upstream's eon changed to a key L1 does not confirm.
+			return nil, false, fmt.Errorf("%w: %w", ErrEonKey, err)
 		default:
 			return nil, false, fmt.Errorf("%w: %w", ErrUpstream, err)
 		}
@@ -438,7 +441,7 @@ func (p *Proxy) forget(pend *client.Pending) {
 
 // causes are the named errors a refusal is counted and logged under.
 var causes = []error{ErrParams, ErrNotEncryptable, ErrKnown, ErrNonceTooLow, ErrNonceTooHigh, ErrInFlight, ErrInsufficientFunds,
-	ErrFeeTooLow, ErrRefused, ErrUpstream}
+	ErrFeeTooLow, ErrRefused, ErrEonKey, ErrUpstream}
 
 // cause names err by the first of causes it is (never by its details,
 // which may describe the transaction).
