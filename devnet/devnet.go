@@ -198,6 +198,7 @@ type Devnet struct {
 	sets  []*keyperSet // by index on L1
 
 	verified atomic.Uint64
+	metrics  metricsSet
 	verifier *verify.Verifier // nil without one
 	// vhashes holds the block hash of each batch the verifier checked.
 	vhashes  sync.Map   // uint64 -> common.Hash

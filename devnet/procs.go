@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
@@ -127,6 +126,7 @@ func (d *Devnet) StartEonKeyper(eon uint64, i int) error {
 			Release: keyper.ReleaseConfig{MaxDrift: 10, MaxTxs: ordering.DefaultMaxTxs, MaxBytes: ordering.DefaultMaxBytes + 1<<20,
 				MaxGasLimit: d.st.Chain.GasLimit},
 			DKGPhaseTimeout: 5 * time.Second, Logger: d.log.With("eon", set.eon, "keyper", i), PointCache: d.points,
+			Registry: d.metrics.registry(fmt.Sprintf("keyper-%d-%d", set.eon, i)),
 			VoteEonKey: func(ctx context.Context, eon uint64, key []byte) error {
 				return keys.Vote(ctx, signing, index, eon, key)
 			},
@@ -201,7 +201,7 @@ func (d *Devnet) StartSequencer() error {
 	s, err := ordering.Open(ordering.Config{DataDir: filepath.Join(d.dir, "sequencer"), Chain: d.st.Chain, SequencerKey: d.SequencerKey,
 		Eons: d.schedule(), P2P: host, Origin: origin,
 		Cut: ordering.CutConfig{Interval: d.cfg.Interval, MaxTxs: l1.PostableBatchTxs, MaxBytes: l1.PostableBatchBytes}, HTTPHost: httpHost, HTTPPort: httpPort, WSHost: wsHost, WSPort: wsPort,
-		Logger: d.log.With("component", "sequencer"), Registry: prometheus.NewRegistry(), PointCache: d.points,
+		Logger: d.log.With("component", "sequencer"), Registry: d.metrics.registry("sequencer"), PointCache: d.points,
 		WithholdKeys: d.cfg.WithholdKeys})
 	if err != nil {
 		cancel()

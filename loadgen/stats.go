@@ -45,6 +45,12 @@ type Result struct {
 	CPU    CPU     `json:"cpu"`
 	RSSMiB Memory  `json:"rssMiB"`
 	Series []Point `json:"series"`
+
+	// Components are the system's own timings over the run, from its
+	// histograms (ComponentHistograms; keys as in Components), when the
+	// caller had them: the keypers' commitment-to-shares latency, the
+	// sequencer's decryption time per batch, and so on.
+	Components map[string]Latency `json:"componentsMs,omitempty"`
 }
 
 // ResultConfig echoes the run's parameters.

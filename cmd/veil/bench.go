@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -51,6 +52,8 @@ func benchCommand() *cli.Command {
 			&cli.DurationFlag{Name: "batch-interval", Value: time.Second, Usage: "own devnet: time between batches", EnvVars: env("BENCH_BATCH_INTERVAL")},
 			&cli.DurationFlag{Name: "l1-block-time", Value: 2 * time.Second, Usage: "own devnet: time between L1 blocks", EnvVars: env("BENCH_L1_BLOCK_TIME")},
 			&cli.StringFlag{Name: "log-level", Value: "error", Usage: "debug, info, warn or error", EnvVars: env("BENCH_LOG_LEVEL")},
+			&cli.StringSliceFlag{Name: "metrics", Usage: "with --rpc: the sequencer's and keypers' Prometheus /metrics URLs, read at the end " +
+				"for their timings (keypers' commitment-to-shares, decryption per batch; since each process started)", EnvVars: env("BENCH_METRICS")},
 		},
 		Action: func(c *cli.Context) error {
 			var level slog.Level
@@ -86,7 +89,11 @@ func benchCommand() *cli.Command {
 			defer stop()
 			dn := devnetConfig{keypers: c.Int("keypers"), threshold: c.Int("threshold"), interval: c.Duration("batch-interval"),
 				httpAddr: "127.0.0.1:0", l1BlockTime: c.Duration("l1-block-time")}
-			return bench(ctx, benchConfig{load: cfg, devnet: dn, jsonPath: c.String("json"), chartPath: c.String("chart"), soak: soak},
+			if len(c.StringSlice("metrics")) > 0 && cfg.URL == "" {
+				return errors.New("--metrics names a remote system's endpoints: use it with --rpc (the own devnet's timings are reported anyway)")
+			}
+			return bench(ctx, benchConfig{load: cfg, devnet: dn, jsonPath: c.String("json"), chartPath: c.String("chart"), soak: soak,
+				metrics: c.StringSlice("metrics")},
 				c.App.Writer, c.App.ErrWriter, log)
 		},
 	}
@@ -97,6 +104,7 @@ type benchConfig struct {
 	devnet              devnetConfig
 	jsonPath, chartPath string
 	soak                bool
+	metrics             []string // with load.URL: /metrics URLs to read timings from
 }
 
 // bench runs the load against cfg.load.URL, or against a devnet it starts
@@ -106,6 +114,13 @@ func bench(ctx context.Context, cfg benchConfig, out, errOut io.Writer, log *slo
 	var runErr error
 	if cfg.load.URL != "" {
 		res, runErr = loadgen.Run(ctx, cfg.load)
+		if res != nil && len(cfg.metrics) > 0 {
+			comps, err := loadgen.ComponentHistograms(loadgen.Scrape(&http.Client{Timeout: 10 * time.Second}, cfg.metrics...))
+			if err != nil {
+				fmt.Fprintf(errOut, "--metrics: %v (the components' timings are left out)\n", err)
+			}
+			res.Components = comps
+		}
 	} else {
 		res, runErr = benchOwnDevnet(ctx, cfg, errOut, log)
 	}
@@ -185,6 +200,13 @@ func benchOwnDevnet(ctx context.Context, cfg benchConfig, errOut io.Writer, log 
 	failed := make(chan error, 1)
 	go func() { failed <- d.Wait(rctx) }()
 	res, runErr := loadgen.Run(ctx, cfg.load)
+	if res != nil {
+		comps, err := loadgen.ComponentHistograms(d.Metrics())
+		if err != nil {
+			fmt.Fprintf(errOut, "the devnet's metrics: %v (the components' timings are left out)\n", err)
+		}
+		res.Components = comps
+	}
 	stopRestarts()
 	if err := <-restarts; err != nil && runErr == nil {
 		runErr = fmt.Errorf("soak restarts: %w", err)
@@ -251,7 +273,23 @@ func printBench(w io.Writer, r *loadgen.Result) {
 	fmt.Fprintf(w, "execution receipt p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n", r.ExecLatency.P50, r.ExecLatency.P95, r.ExecLatency.P99, r.ExecLatency.Max)
 	fmt.Fprintf(w, "cpu %.1f s user + %.1f s system (%.0f%% of one core)  rss %.0f -> %.0f MiB (max %.0f)\n",
 		r.CPU.UserSeconds, r.CPU.SystemSeconds, r.CPU.AvgPercent, r.RSSMiB.Start, r.RSSMiB.End, r.RSSMiB.Max)
+	for _, c := range componentOrder {
+		if l, ok := r.Components[c.key]; ok {
+			fmt.Fprintf(w, "%-26s p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  mean %7.1f ms  (%d, from histogram buckets)\n",
+				c.label, l.P50, l.P95, l.P99, l.Mean, l.Count)
+		}
+	}
 	for msg, n := range r.Errors {
 		fmt.Fprintf(w, "error x%d: %s\n", n, msg)
 	}
+}
+
+// componentOrder is the order and wording of the components' timings in
+// the summary.
+var componentOrder = []struct{ key, label string }{
+	{"keyperCommitmentToShares", "keyper commitment->shares"},
+	{"sequencerCommitmentToKeys", "commitment->keys"},
+	{"sequencerDecryptPerBatch", "decryption per batch"},
+	{"sequencerBlockBuild", "block build"},
+	{"sequencerCommitmentToBlock", "commitment->block"},
 }

@@ -55,6 +55,20 @@ func TestBench(t *testing.T) {
 	if res.ThroughputTPS <= 0 || res.CPU.UserSeconds <= 0 || res.RSSMiB.Max <= 0 || len(res.Series) < 5 {
 		t.Errorf("throughput %v, cpu %+v, rss %+v, %d points", res.ThroughputTPS, res.CPU, res.RSSMiB, len(res.Series))
 	}
+	// The devnet's own timings: five keypers' shares for every batch, the
+	// sequencer's decryption of each.
+	for _, key := range []string{"keyperCommitmentToShares", "sequencerCommitmentToKeys", "sequencerDecryptPerBatch",
+		"sequencerCommitmentToBlock"} {
+		if l, ok := res.Components[key]; !ok || l.Count == 0 || l.P50 <= 0 || l.P50 > l.P99 {
+			t.Errorf("component %s: %+v (have %v)", key, l, res.Components)
+		}
+	}
+	if k, d := res.Components["keyperCommitmentToShares"], res.Components["sequencerDecryptPerBatch"]; k.Count < 3*d.Count {
+		t.Errorf("%d keyper share messages for %d decrypted batches: the keypers' metrics are not all gathered", k.Count, d.Count)
+	}
+	if !strings.Contains(out.String(), "keyper commitment->shares") {
+		t.Errorf("summary without the components' timings:\n%s", &out)
+	}
 	f, err := os.Open(chartPath)
 	if err != nil {
 		t.Fatal(err)
