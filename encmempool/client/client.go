@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/big"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
@@ -113,6 +114,9 @@ type Client struct {
 	eon   *EonInfo
 	// noTipRPC: the node does not serve eth_maxPriorityFeePerGas.
 	noTipRPC bool
+	// fee is the base fee Fees last read, at feeAt.
+	fee   *big.Int
+	feeAt time.Time
 	// inner is the next nonce of inner transactions SignInner signed, per
 	// sender (the sequencer's pending nonce cannot count encrypted ones).
 	inner map[common.Address]uint64

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -104,23 +105,51 @@ func (q *turns) release(t uint64) {
 	}
 }
 
+// FeeMaxAge is how long Fees reuses the base fee it read: one L2 block.
+// A fee cap of twice the base fee stays above it for six full blocks (the
+// base fee rises at most 12.5% a block), and a sender of many transactions
+// a second then reads the latest header once a second, not once per
+// transaction.
+const FeeMaxAge = time.Second
+
 // Fees returns the priority fee and the fee cap the client uses for
 // envelopes and for SignInner: tip from eth_maxPriorityFeePerGas (or
 // WithTip, or DefaultTip where the node does not serve it), and fee cap =
-// 2 × the latest block's base fee + tip.
+// 2 × the latest block's base fee + tip, the base fee read at most
+// FeeMaxAge ago.
 func (c *Client) Fees(ctx context.Context) (tip, feeCap *big.Int, err error) {
-	head, err := c.eth.HeaderByNumber(ctx, nil)
+	baseFee, err := c.baseFee(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: latest header: %w", ErrFees, err)
-	}
-	if head.BaseFee == nil {
-		return nil, nil, fmt.Errorf("%w: the latest block has no base fee", ErrFees)
+		return nil, nil, err
 	}
 	if tip, err = c.tip(ctx); err != nil {
 		return nil, nil, err
 	}
-	feeCap = new(big.Int).Lsh(head.BaseFee, 1)
+	feeCap = new(big.Int).Lsh(baseFee, 1)
 	return tip, feeCap.Add(feeCap, tip), nil
+}
+
+// baseFee returns the latest block's base fee, read again when the one it
+// has is older than FeeMaxAge.
+func (c *Client) baseFee(ctx context.Context) (*big.Int, error) {
+	c.mu.Lock()
+	if c.fee != nil && time.Since(c.feeAt) < FeeMaxAge {
+		fee := new(big.Int).Set(c.fee)
+		c.mu.Unlock()
+		return fee, nil
+	}
+	c.mu.Unlock()
+	head, err := c.eth.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: latest header: %w", ErrFees, err)
+	}
+	if head.BaseFee == nil {
+		return nil, fmt.Errorf("%w: the latest block has no base fee", ErrFees)
+	}
+	c.mu.Lock()
+	c.fee, c.feeAt = new(big.Int).Set(head.BaseFee), time.Now()
+	c.mu.Unlock()
+	return head.BaseFee, nil
 }
 
 func (c *Client) tip(ctx context.Context) (*big.Int, error) {
