@@ -8,8 +8,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -23,6 +28,11 @@ func newApp() *cli.App {
 	return &cli.App{
 		Name:  "veil",
 		Usage: "a fair-ordering L2 sequencer with a threshold-encrypted mempool",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "pprof", Usage: "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060, " +
+				"for any command; it exposes the process's memory, so keep it on loopback", EnvVars: env("PPROF")},
+		},
+		Before: func(c *cli.Context) error { return servePprof(c.String("pprof")) },
 		Commands: []*cli.Command{
 			devnetCommand(),
 			demoCommand(),
@@ -43,4 +53,30 @@ func main() {
 		fmt.Fprintln(os.Stderr, "veil:", err)
 		os.Exit(1)
 	}
+}
+
+// servePprof serves the profiler's handlers on addr (nothing when empty)
+// for the life of the process.
+func servePprof(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "veil: --pprof:", err)
+		}
+	}()
+	fmt.Fprintf(os.Stderr, "profiler on http://%s/debug/pprof/\n", ln.Addr())
+	return nil
 }
