@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/l1"

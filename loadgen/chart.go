@@ -78,7 +78,12 @@ func WriteChart(w io.Writer, res *Result) error {
 			{"EXECUTED", blue, get(func(p Point) float64 { return float64(p.Executed) }, false)},
 		}},
 		{"CPU % (100 = ONE CORE)", []line{{"CPU", orange, get(func(p Point) float64 { return p.CPUPercent }, false)}}},
-		{"RESIDENT MEMORY MIB", []line{{"RSS", purple, get(func(p Point) float64 { return p.RSSMiB }, true)}}},
+		{"MEMORY MIB", []line{
+			{"RSS", purple, get(func(p Point) float64 { return p.RSSMiB }, true)},
+			{"ANON", orange, get(func(p Point) float64 { return p.AnonMiB }, true)},
+			{"FILE", gray, get(func(p Point) float64 { return p.FileMiB }, true)},
+			{"GO HEAP", green, get(func(p Point) float64 { return p.HeapMiB }, true)},
+		}},
 	}
 	img := image.NewRGBA(image.Rect(0, 0, chartW, len(panels)*panelH+lineHeight+8))
 	fill(img, img.Bounds(), white)

@@ -566,8 +566,10 @@ func (r *run) result(start, sendEnd time.Time, samples []usage) *Result {
 		res.CPU.AvgPercent = 100 * (res.CPU.UserSeconds + res.CPU.SystemSeconds) / wall
 	}
 	res.RSSMiB = Memory{Start: first.rssMiB, End: last.rssMiB}
+	res.HeapMiB = Memory{Start: first.heapMiB, End: last.heapMiB}
 	for _, s := range samples {
 		res.RSSMiB.Max = max(res.RSSMiB.Max, s.rssMiB)
+		res.HeapMiB.Max = max(res.HeapMiB.Max, s.heapMiB)
 	}
 	n := max(len(buckets), len(samples)-1)
 	for i := range n {
@@ -584,7 +586,7 @@ func (r *run) result(start, sendEnd time.Time, samples []usage) *Result {
 			if dt := b.at.Sub(a.at).Seconds(); dt > 0 {
 				p.CPUPercent = 100 * (b.user + b.sys - a.user - a.sys).Seconds() / dt
 			}
-			p.RSSMiB = b.rssMiB
+			p.RSSMiB, p.AnonMiB, p.FileMiB, p.HeapMiB = b.rssMiB, b.anonMiB, b.fileMiB, b.heapMiB
 		}
 		res.Series = append(res.Series, p)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,9 +43,11 @@ type Result struct {
 	OrderLatency  Latency `json:"orderLatencyMs"`
 	ExecLatency   Latency `json:"execLatencyMs"`
 
-	CPU    CPU     `json:"cpu"`
-	RSSMiB Memory  `json:"rssMiB"`
-	Series []Point `json:"series"`
+	CPU    CPU    `json:"cpu"`
+	RSSMiB Memory `json:"rssMiB"`
+	// HeapMiB is the Go heap's objects over the run (Point.HeapMiB).
+	HeapMiB Memory  `json:"heapMiB"`
+	Series  []Point `json:"series"`
 
 	// Components are the system's own timings over the run, from its
 	// histograms (ComponentHistograms; keys as in Components), when the
@@ -108,6 +111,13 @@ type Point struct {
 	ExecP99Ms  float64 `json:"execP99Ms"`
 	CPUPercent float64 `json:"cpuPercent"`
 	RSSMiB     float64 `json:"rssMiB"`
+	// RSS split: anonymous memory (the Go heap and stacks, and what
+	// libraries allocate outside it) and file-backed pages (memory-mapped
+	// databases such as bbolt's); HeapMiB is the Go heap's live objects
+	// and the garbage not yet collected.
+	AnonMiB float64 `json:"anonMiB"`
+	FileMiB float64 `json:"fileMiB"`
+	HeapMiB float64 `json:"heapMiB"`
 }
 
 // summarize returns the latency summary of ds (nearest-rank percentiles).
@@ -135,16 +145,19 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // usage is a sample of this process's resources.
 type usage struct {
-	at         time.Time
-	user, sys  time.Duration
-	rssMiB     float64
-	sent, exec int
+	at                       time.Time
+	user, sys                time.Duration
+	rssMiB, anonMiB, fileMiB float64
+	heapMiB                  float64
+	sent, exec               int
 }
 
-// sampleUsage reads CPU time (getrusage) and VmRSS (/proc/self/status;
-// 0 where there is none).
+// sampleUsage reads CPU time (getrusage), VmRSS, RssAnon and RssFile
+// (/proc/self/status; 0 where there is none) and the Go heap
+// (runtime/metrics).
 func sampleUsage(now time.Time) usage {
-	u := usage{at: now, rssMiB: rssMiB()}
+	st := procStatus("VmRSS:", "RssAnon:", "RssFile:")
+	u := usage{at: now, rssMiB: st[0], anonMiB: st[1], fileMiB: st[2], heapMiB: heapMiB()}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		u.user = time.Duration(ru.Utime.Nano())
@@ -153,21 +166,34 @@ func sampleUsage(now time.Time) usage {
 	return u
 }
 
-func rssMiB() float64 {
+// procStatus reads the named kB fields of /proc/self/status in MiB.
+func procStatus(fields ...string) []float64 {
+	out := make([]float64, len(fields))
 	raw, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0
+		return out
 	}
 	for line := range bytes.Lines(raw) {
-		if v, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
-			f := strings.Fields(string(v)) // "123456 kB"
-			if len(f) > 0 {
-				kb, _ := strconv.ParseFloat(f[0], 64)
-				return kb / 1024
+		for i, name := range fields {
+			if v, ok := bytes.CutPrefix(line, []byte(name)); ok {
+				if f := strings.Fields(string(v)); len(f) > 0 { // "123456 kB"
+					kb, _ := strconv.ParseFloat(f[0], 64)
+					out[i] = kb / 1024
+				}
 			}
 		}
 	}
-	return 0
+	return out
+}
+
+// heapMiB is the Go heap's object bytes (live and not yet swept).
+func heapMiB() float64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return float64(s[0].Value.Uint64()) / (1 << 20)
 }
 
 func machine() Machine {

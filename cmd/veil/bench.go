@@ -271,8 +271,9 @@ func printBench(w io.Writer, r *loadgen.Result) {
 	fmt.Fprintf(w, "throughput %.1f tx/s executed (%.1f sent)\n", r.ThroughputTPS, r.OfferedTPS)
 	fmt.Fprintf(w, "order receipt     p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n", r.OrderLatency.P50, r.OrderLatency.P95, r.OrderLatency.P99, r.OrderLatency.Max)
 	fmt.Fprintf(w, "execution receipt p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n", r.ExecLatency.P50, r.ExecLatency.P95, r.ExecLatency.P99, r.ExecLatency.Max)
-	fmt.Fprintf(w, "cpu %.1f s user + %.1f s system (%.0f%% of one core)  rss %.0f -> %.0f MiB (max %.0f)\n",
-		r.CPU.UserSeconds, r.CPU.SystemSeconds, r.CPU.AvgPercent, r.RSSMiB.Start, r.RSSMiB.End, r.RSSMiB.Max)
+	fmt.Fprintf(w, "cpu %.1f s user + %.1f s system (%.0f%% of one core)  rss %.0f -> %.0f MiB (max %.0f)  go heap %.0f -> %.0f MiB (max %.0f)\n",
+		r.CPU.UserSeconds, r.CPU.SystemSeconds, r.CPU.AvgPercent, r.RSSMiB.Start, r.RSSMiB.End, r.RSSMiB.Max,
+		r.HeapMiB.Start, r.HeapMiB.End, r.HeapMiB.Max)
 	for _, c := range componentOrder {
 		if l, ok := r.Components[c.key]; ok {
 			fmt.Fprintf(w, "%-26s p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms  mean %7.1f ms  (%d, from histogram buckets)\n",

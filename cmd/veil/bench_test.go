@@ -52,8 +52,10 @@ func TestBench(t *testing.T) {
 	if res.OrderLatency.P50 >= res.ExecLatency.P50 {
 		t.Errorf("order receipt p50 %v ms not before execution p50 %v ms", res.OrderLatency.P50, res.ExecLatency.P50)
 	}
-	if res.ThroughputTPS <= 0 || res.CPU.UserSeconds <= 0 || res.RSSMiB.Max <= 0 || len(res.Series) < 5 {
-		t.Errorf("throughput %v, cpu %+v, rss %+v, %d points", res.ThroughputTPS, res.CPU, res.RSSMiB, len(res.Series))
+	if res.ThroughputTPS <= 0 || res.CPU.UserSeconds <= 0 || res.RSSMiB.Max <= 0 || res.HeapMiB.Max <= 0 || len(res.Series) < 5 {
+		t.Errorf("throughput %v, cpu %+v, rss %+v, heap %+v, %d points", res.ThroughputTPS, res.CPU, res.RSSMiB, res.HeapMiB, len(res.Series))
+	} else if p := res.Series[len(res.Series)/2]; p.AnonMiB <= 0 || p.HeapMiB <= 0 || p.AnonMiB+p.FileMiB > p.RSSMiB+1 {
+		t.Errorf("memory sample %+v: anonymous and file-backed should split the RSS", p)
 	}
 	// The devnet's own timings: five keypers' shares for every batch, the
 	// sequencer's decryption of each.
