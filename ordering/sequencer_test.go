@@ -239,6 +239,9 @@ func TestOpenAndCloseWhileSubmitting(t *testing.T) {
 	var mu sync.Mutex
 	var crashed []string
 	answered := make(chan struct{}, 1000)
+	stop := make(chan struct{})
+	closeStop := sync.OnceFunc(func() { close(stop) })
+	defer closeStop()
 	for i := range envs {
 		wg.Go(func() {
 			c, err := ethclient.Dial(url)
@@ -247,17 +250,28 @@ func TestOpenAndCloseWhileSubmitting(t *testing.T) {
 				return
 			}
 			defer c.Close()
+			// An envelope refused at the connection (the server not
+			// listening yet, or any more) is sent again, until the
+			// sequencer has been open and closed (stop).
 			for _, env := range envs[i] {
-				err := c.SendTransaction(context.Background(), env)
-				if err != nil && strings.Contains(err.Error(), "crashed") {
-					mu.Lock()
-					crashed = append(crashed, err.Error())
-					mu.Unlock()
-				}
-				if err == nil || !strings.Contains(err.Error(), "connection refused") {
-					answered <- struct{}{}
-				} else {
-					time.Sleep(time.Millisecond)
+				for {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					err := c.SendTransaction(ctx, env)
+					cancel()
+					if err != nil && strings.Contains(err.Error(), "crashed") {
+						mu.Lock()
+						crashed = append(crashed, err.Error())
+						mu.Unlock()
+					}
+					if err == nil || !strings.Contains(err.Error(), "connection refused") {
+						answered <- struct{}{}
+						break
+					}
+					select {
+					case <-stop:
+						return
+					case <-time.After(time.Millisecond):
+					}
 				}
 			}
 		})
@@ -265,12 +279,17 @@ func TestOpenAndCloseWhileSubmitting(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	cfg.Registry = prometheus.NewRegistry()
 	s = h.openSequencer(cfg, 0)
-	for range 20 {
-		<-answered
+	for n := range 20 {
+		select {
+		case <-answered:
+		case <-time.After(time.Minute):
+			t.Fatalf("%d of 20 calls answered a minute after the sequencer opened", n)
+		}
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	closeStop()
 	wg.Wait()
 	if len(crashed) > 0 {
 		t.Fatalf("%d calls crashed while opening or closing: %s", len(crashed), crashed[0])
