@@ -23,6 +23,7 @@ import (
 	"github.com/veil-l2/veil/keyper"
 	l1pkg "github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/ordering"
+	"github.com/veil-l2/veil/rescue"
 )
 
 func keyperCommand() *cli.Command {
@@ -112,7 +113,12 @@ type keyperRunConfig struct {
 	maxGasLimit     uint64
 	strict          bool
 	dkgPhaseTimeout time.Duration
-	metricsAddr     string
+	// republishAfter: with contracts, re-publish a released batch still
+	// off L1 this long after (0: never); republishSet says the flag was
+	// given, which without contracts is refused.
+	republishAfter time.Duration
+	republishSet   bool
+	metricsAddr    string
 }
 
 func keyperRunCommand() *cli.Command {
@@ -144,6 +150,9 @@ func keyperRunCommand() *cli.Command {
 			EnvVars: env("KEYPER_STRICT")},
 		&cli.DurationFlag{Name: "dkg-phase-timeout", Value: keyper.DefaultDKGPhaseTimeout, Usage: "how long a DKG phase waits for " +
 			"missing members", EnvVars: env("KEYPER_DKG_PHASE_TIMEOUT")},
+		&cli.DurationFlag{Name: "republish-after", Value: keyper.DefaultRepublishAfter, Usage: "with --contracts: re-publish a batch " +
+			"this keyper released that is still not on L1 this long after, with its keys and attestation, so that anyone (veil " +
+			"rescue) can post it; 0 disables it", EnvVars: env("KEYPER_REPUBLISH_AFTER")},
 	}
 	return withConfigFile(&cli.Command{
 		Name:  "run",
@@ -151,19 +160,30 @@ func keyperRunCommand() *cli.Command {
 		Description: "Loads the keys from the data directory, joins the committee's network, runs the eon's DKG (or loads its " +
 			"recorded result) and then releases key shares for the batches the registered sequencer commits, under the " +
 			"rules of DESIGN.md section 5, while following L1 for batch origins. Runs until SIGINT or SIGTERM. Every flag " +
-			"can also be set by its VEIL_KEYPER_* environment variable or by a key in the --config TOML file.",
+			"can also be set by its VEIL_KEYPER_* environment variable or by a key in the --config TOML file.\n\n" +
+			"Withheld batches: with --contracts the keyper keeps each batch it released until BatchInbox has it; one still " +
+			"off L1 --republish-after after its release (a sequencer that took the keys and withheld the batch) is " +
+			"re-published on the committee's network with its keys and attestation, at most once per --republish-after, so " +
+			"that a rescuer (veil rescue) peered with the keypers posts it to L1 from its own account. Without --contracts " +
+			"the keyper cannot tell what is on L1 and does not re-publish.",
 		Flags: append(flags, processFlags("keyper")...),
 		Action: func(c *cli.Context) error {
-			cfg := keyperRunConfig{
-				datadir: c.String("datadir"), passphraseFile: c.String("passphrase-file"), committee: c.String("committee"),
-				listen: c.StringSlice("listen"), peers: c.StringSlice("peers"), l1RPC: c.String("l1-rpc"),
-				contracts: c.String("contracts"), l1Confirmations: c.Uint64("l1-confirmations"), maxDrift: c.Duration("max-drift"), maxTxs: c.Int("max-txs"),
-				maxBytes: c.Int("max-bytes"), maxGasLimit: c.Uint64("max-gas-limit"), strict: c.Bool("strict"),
-				dkgPhaseTimeout: c.Duration("dkg-phase-timeout"), metricsAddr: c.String("metrics-addr"),
-			}
+			cfg := readKeyperRunConfig(c)
 			return runProcess(c, cfg.check, func(ctx context.Context, log *slog.Logger) error { return runKeyper(ctx, cfg, log) })
 		},
 	})
+}
+
+// readKeyperRunConfig reads `veil keyper run`'s flags.
+func readKeyperRunConfig(c *cli.Context) keyperRunConfig {
+	return keyperRunConfig{
+		datadir: c.String("datadir"), passphraseFile: c.String("passphrase-file"), committee: c.String("committee"),
+		listen: c.StringSlice("listen"), peers: c.StringSlice("peers"), l1RPC: c.String("l1-rpc"),
+		contracts: c.String("contracts"), l1Confirmations: c.Uint64("l1-confirmations"), maxDrift: c.Duration("max-drift"), maxTxs: c.Int("max-txs"),
+		maxBytes: c.Int("max-bytes"), maxGasLimit: c.Uint64("max-gas-limit"), strict: c.Bool("strict"),
+		dkgPhaseTimeout: c.Duration("dkg-phase-timeout"), republishAfter: c.Duration("republish-after"),
+		republishSet: c.IsSet("republish-after"), metricsAddr: c.String("metrics-addr"),
+	}
 }
 
 // check rejects flags the keyper cannot start with.
@@ -187,6 +207,11 @@ func (cfg *keyperRunConfig) check() error {
 		return fmt.Errorf("%w: --max-txs, --max-bytes and --max-gas-limit must be positive", errKeyperRun)
 	case cfg.dkgPhaseTimeout <= 0:
 		return fmt.Errorf("%w: --dkg-phase-timeout must be positive", errKeyperRun)
+	case cfg.republishAfter < 0:
+		return fmt.Errorf("%w: --republish-after %v: must not be negative (0 disables re-publishing)", errKeyperRun, cfg.republishAfter)
+	case cfg.republishSet && cfg.republishAfter > 0 && cfg.contracts == "":
+		return fmt.Errorf("%w: --republish-after needs --contracts: the keyper re-publishes a batch that is not on L1, which it "+
+			"reads from BatchInbox", errKeyperRun)
 	}
 	return nil
 }
@@ -269,6 +294,7 @@ func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error
 
 	var vote func(ctx context.Context, eon uint64, key []byte) error
 	var eons keyper.L1Eons
+	var republish *keyper.RepublishConfig
 	if cfg.contracts != "" {
 		cs, err := l1pkg.ReadContracts(cfg.contracts)
 		if err != nil {
@@ -281,18 +307,31 @@ func runKeyper(ctx context.Context, cfg keyperRunConfig, log *slog.Logger) error
 		defer chain.Close()
 		l1Eons := l1pkg.NewEons(chain, cs)
 		vote, eons = keyperVoter(l1Eons, committee, keys), l1Eons
+		republish = keyperRepublish(cfg.republishAfter, chain, cs)
+		log.Info("re-publishing withheld batches", "after", cfg.republishAfter, "enabled", republish != nil)
 	}
 	err = keyper.Run(ctx, keyper.RunConfig{Committee: committee, Keys: keys, Passphrase: pass, Store: store, P2P: node,
 		L1: l1, L1Follow: keyper.L1FollowConfig{Confirmations: cfg.l1Confirmations},
 		Release: keyper.ReleaseConfig{MaxDrift: uint64(cfg.maxDrift / time.Second), MaxTxs: cfg.maxTxs, MaxBytes: cfg.maxBytes,
 			MaxGasLimit: cfg.maxGasLimit, Strict: cfg.strict},
-		DKGPhaseTimeout: cfg.dkgPhaseTimeout, Logger: log, Registry: reg, VoteEonKey: vote, Eons: eons})
+		DKGPhaseTimeout: cfg.dkgPhaseTimeout, Logger: log, Registry: reg, VoteEonKey: vote, Eons: eons, Republish: republish})
 	if err != nil {
 		log.Error("keyper stopped", "err", err)
 		return err
 	}
 	log.Info("keyper stopped")
 	return nil
+}
+
+// keyperRepublish is the keyper's re-publication config: batches below
+// BatchInbox's nextNumber on chain are on L1; nil when after is 0.
+func keyperRepublish(after time.Duration, chain *l1pkg.Chain, cs l1pkg.Contracts) *keyper.RepublishConfig {
+	if after <= 0 {
+		return nil
+	}
+	return &keyper.RepublishConfig{After: after, Posted: func(ctx context.Context) (uint64, error) {
+		return rescue.NextNumber(ctx, chain, cs)
+	}}
 }
 
 // errNoKeyperSet: L1 has no final keyper set for the committee's eon (yet).

@@ -26,11 +26,13 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 	"github.com/ethereum/go-ethereum/node"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
+	l1pkg "github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/ordering/batch"
 )
 
@@ -530,5 +532,79 @@ func TestKeyperRunRejects(t *testing.T) {
 				t.Fatalf("got %v, want %v saying %q", err, tc.err, tc.says)
 			}
 		})
+	}
+}
+
+// TestKeyperRunRepublishAfter: --republish-after reaches the keyper's
+// config from a flag, the environment and the config file, is refused when
+// negative or without --contracts, and becomes RunConfig.Republish, whose
+// Posted reads BatchInbox's nextNumber on a real L1.
+func TestKeyperRunRepublishAfter(t *testing.T) {
+	root := t.TempDir()
+	toml := filepath.Join(root, "keyper.toml")
+	if err := os.WriteFile(toml, []byte("republish-after = \"7s\"\ncontracts = \"c.json\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--datadir", root, "--committee", "committee.json", "--l1-rpc", "http://127.0.0.1:1"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want time.Duration
+		err  string
+	}{
+		{"default", nil, nil, keyper.DefaultRepublishAfter, ""},
+		{"flag", []string{"--contracts", "c.json", "--republish-after", "5s"}, nil, 5 * time.Second, ""},
+		{"disabled", []string{"--contracts", "c.json", "--republish-after", "0"}, nil, 0, ""},
+		{"environment", []string{"--contracts", "c.json"}, map[string]string{"VEIL_KEYPER_REPUBLISH_AFTER": "3s"}, 3 * time.Second, ""},
+		{"config file", []string{"--config", toml}, nil, 7 * time.Second, ""},
+		{"negative", []string{"--contracts", "c.json", "--republish-after", "-1s"}, nil, 0, "--republish-after -1s: must not be negative"},
+		{"without contracts", []string{"--republish-after", "5s"}, nil, 0, "--republish-after needs --contracts"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			cmd := keyperRunCommand()
+			var got keyperRunConfig
+			cmd.Action = func(c *cli.Context) error {
+				got = readKeyperRunConfig(c)
+				return got.check()
+			}
+			app := &cli.App{Name: "veil", Commands: []*cli.Command{cmd}, Writer: io.Discard, ErrWriter: io.Discard}
+			err := app.Run(append(append([]string{"veil", "run"}, base...), tc.args...))
+			if tc.err != "" {
+				if !errors.Is(err, errKeyperRun) || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("got %v, want %v saying %q", err, errKeyperRun, tc.err)
+				}
+				return
+			}
+			if err != nil || got.republishAfter != tc.want {
+				t.Fatalf("republish after %v (%v), want %v", got.republishAfter, err, tc.want)
+			}
+		})
+	}
+
+	if keyperRepublish(0, nil, l1pkg.Contracts{}) != nil {
+		t.Fatal("--republish-after 0 re-publishes")
+	}
+	key, _ := crypto.GenerateKey()
+	from := crypto.PubkeyToAddress(key.PublicKey)
+	chain, err := l1pkg.NewSimulated(types.GenesisAlloc{from: {Balance: big.NewInt(1e18)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chain.Close()
+	ctx := context.Background()
+	cs, err := l1pkg.Deploy(ctx, chain, key, contracts.L1Config{ChainID: 9, Owner: from, Sequencer: from, ForcedInclusionDeadline: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := keyperRepublish(5*time.Second, chain, cs)
+	if rc == nil || rc.After != 5*time.Second || rc.Posted == nil {
+		t.Fatalf("republish config %+v", rc)
+	}
+	if next, err := rc.Posted(ctx); err != nil || next != 1 {
+		t.Fatalf("posted: next batch %d (%v), want 1 on a new BatchInbox", next, err)
 	}
 }

@@ -43,6 +43,7 @@ func newApp() *cli.App {
 			proxyCommand(),
 			l1Command(),
 			verifyCommand(),
+			rescueCommand(),
 			vectorsCommand(),
 		},
 	}

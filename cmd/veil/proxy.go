@@ -21,7 +21,7 @@ func proxyCommand() *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "upstream", Value: "http://127.0.0.1:8545", Usage: "the sequencer's JSON-RPC URL (http or https)",
 			EnvVars: env("PROXY_UPSTREAM")},
-		&cli.StringFlag{Name: "http-addr", Value: "127.0.0.1:8547", Usage: "host:port the proxy listens on: point the wallet's RPC " +
+		&cli.StringFlag{Name: "http-addr", Value: "127.0.0.1:8555", Usage: "host:port the proxy listens on: point the wallet's RPC " +
 			"URL here", EnvVars: env("PROXY_HTTP_ADDR")},
 		&cli.StringFlag{Name: "payer-key", Usage: "private key (hex) of the fee account that pays for the envelopes",
 			EnvVars: env("PROXY_PAYER_KEY")},
@@ -54,7 +54,7 @@ func proxyCommand() *cli.Command {
 	return withConfigFile(&cli.Command{
 		Name:  "proxy",
 		Usage: "run an encrypting JSON-RPC proxy for a wallet: sends become envelopes, reads are forwarded",
-		Description: "Point any wallet or script at the proxy (http://127.0.0.1:8547 by default) instead of the sequencer. " +
+		Description: "Point any wallet or script at the proxy (http://127.0.0.1:8555 by default; 8547 is the devnet L1's) instead of the sequencer. " +
 			"Every JSON-RPC call is forwarded to --upstream unchanged, except eth_sendRawTransaction: the signed transaction " +
 			"is encrypted on this machine to the current eon key and sent as an envelope paid by the fee account " +
 			"(--payer-key, --payer-key-file or VEIL_PROXY_PAYER_KEY; an account other than the wallet's: the payer is " +
