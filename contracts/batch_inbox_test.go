@@ -5,17 +5,20 @@ import (
 	"crypto/ecdsa"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"math/rand/v2"
 	"os"
 	"testing"
 
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
@@ -135,7 +138,7 @@ func header(s *batch.Signed) contracts.BatchInboxHeader {
 }
 
 func (e *l1Env) packPost(s *batch.Signed, att, data []byte) []byte {
-	return e.bi.PackSubmitBatch(header(s), s.Signature, att, data)
+	return e.bi.PackSubmitBatch(header(s), s.Signature, att, nil, data)
 }
 
 func (e *l1Env) nextNumber() uint64 {
@@ -198,12 +201,12 @@ func TestBatchInboxReferenceVectors(t *testing.T) {
 		// Post the vector's batch when it is next.
 		if number != e.nextNumber() {
 			e.expectRevert(e.alice, at, nil, bi.PackSubmitBatch(contracts.BatchInboxHeader{Number: number, Eon: c.Eon, CommitmentHash: h},
-				signHash(t, e.seq, h), att, nil), contracts.BatchInboxNotNextNumberErrorID())
+				signHash(t, e.seq, h), att, nil, nil), contracts.BatchInboxNotNextNumberErrorID())
 			continue
 		}
 		hd := contracts.BatchInboxHeader{Number: number, Eon: c.Eon, CommitmentHash: h,
 			L2BlockHash: crypto.Keccak256Hash(h[:]), StateRoot: crypto.Keccak256Hash(h[:], h[:])}
-		r := e.mustSucceed(e.alice, at, nil, bi.PackSubmitBatch(hd, signHash(t, e.seq, h), att, nil))
+		r := e.mustSucceed(e.alice, at, nil, bi.PackSubmitBatch(hd, signHash(t, e.seq, h), att, nil, nil))
 		t.Logf("posting reference batch %d with no data used %d gas", number, r.GasUsed)
 		posted++
 	}
@@ -239,7 +242,7 @@ func TestBatchInboxPosting(t *testing.T) {
 	withHeader := func(mod func(*contracts.BatchInboxHeader), sig, att []byte) []byte {
 		h := header(s1)
 		mod(&h)
-		return bi.PackSubmitBatch(h, sig, att, nil)
+		return bi.PackSubmitBatch(h, sig, att, nil, nil)
 	}
 	same := func(*contracts.BatchInboxHeader) {}
 	for _, c := range []struct {
@@ -335,6 +338,112 @@ func TestBatchInboxPosting(t *testing.T) {
 	}
 	if ok := must(bi.UnpackVerifyAttestation(e.call(other, bi.PackVerifyAttestation(1, 1, h1, att1)))); ok {
 		t.Error("an inbox of another chain accepts the attestation")
+	}
+}
+
+// floorGas is EIP-7623's calldata floor of a transaction: 21,000 plus 10
+// per token, a zero byte one token and any other byte four.
+func floorGas(data []byte) uint64 {
+	tokens := uint64(0)
+	for _, b := range data {
+		tokens++
+		if b != 0 {
+			tokens += 3
+		}
+	}
+	return 21_000 + 10*tokens
+}
+
+// TestBatchInboxPostingInParts: batch data posted in parts with
+// submitBatchData (anyone, idempotently, only for numbers not posted and not
+// too far ahead), then named by the final submitBatch, whose dataHash is
+// keccak256(parts ‖ keccak256(data)); a part not posted for the number
+// makes it revert with PartNotPosted.
+func TestBatchInboxPostingInParts(t *testing.T) {
+	t.Parallel()
+	e := newL1Env(t, l2ChainID)
+	bi, at := e.bi, e.d.BatchInbox
+	res := committee(t, 1)
+	e.setUpEon(1, res)
+	const partSize = 120 << 10
+	data := make([]byte, 2*partSize+5_000)
+	rand.NewChaCha8([32]byte{2}).Read(data)
+	p1, p2, rest := data[:partSize], data[partSize:2*partSize], data[2*partSize:]
+	h1, h2 := crypto.Keccak256Hash(p1), crypto.Keccak256Hash(p2)
+	const partGas = 8_000_000
+	postPart := func(key *ecdsa.PrivateKey, number uint64, part []byte) *types.Receipt {
+		t.Helper()
+		r := e.send(key, &at, nil, bi.PackSubmitBatchData(number, part), partGas)
+		if r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("part of batch %d reverted", number)
+		}
+		return r
+	}
+
+	// Numbers already posted (0 before batch 1) and too far ahead are refused.
+	ahead := must(bi.UnpackPARTSAHEAD(e.call(at, bi.PackPARTSAHEAD())))
+	e.expectCallRevert(e.alice, &at, nil, bi.PackSubmitBatchData(0, []byte{1}), contracts.BatchInboxAlreadyPostedErrorID())
+	e.expectRevert(e.alice, at, nil, bi.PackSubmitBatchData(1+ahead, []byte{1}), contracts.BatchInboxPartTooFarAheadErrorID())
+	postPart(e.alice, ahead, []byte{1}) // the last number ahead is taken
+
+	// The first part, by anyone; again by the sequencer: no revert, another event.
+	r := postPart(e.alice, 1, p1)
+	ev := must(bi.UnpackBatchDataPartEvent(r.Logs[0]))
+	if ev.Number != 1 || ev.PartHash != h1 || ev.Poster != addr(e.alice) {
+		t.Errorf("BatchDataPart %+v", ev)
+	}
+	cd := bi.PackSubmitBatchData(1, p1)
+	if floor := floorGas(cd); r.GasUsed < floor || r.GasUsed > floor+50_000 {
+		t.Errorf("a part of %d bytes used %d gas; its calldata floor is %d", len(p1), r.GasUsed, floor)
+	}
+	t.Logf("posting a part of %d bytes (%d bytes of calldata) used %d gas, %.1f per byte", len(p1), len(cd), r.GasUsed,
+		float64(r.GasUsed)/float64(len(p1)))
+	r = postPart(e.seq, 1, p1)
+	if ev := must(bi.UnpackBatchDataPartEvent(r.Logs[0])); ev.PartHash != h1 || ev.Poster != addr(e.seq) {
+		t.Errorf("BatchDataPart of the part posted again %+v", ev)
+	}
+	t.Logf("posting the same part again used %d gas", r.GasUsed)
+	// A part of another number does not count for this one.
+	postPart(e.alice, 2, p2)
+	if !must(bi.UnpackIsPartPosted(e.call(at, bi.PackIsPartPosted(1, h1)))) ||
+		must(bi.UnpackIsPartPosted(e.call(at, bi.PackIsPartPosted(1, h2)))) {
+		t.Error("isPartPosted(1, ...) does not say part 1 only")
+	}
+
+	s1, _ := sign(t, e.seq, newCommitment(l2ChainID, 1, 1, 1, []common.Hash{{1}}, nil))
+	att1 := attest(t, res, l2ChainID, 1, 1, s1.Commitment.Hash())
+	final := bi.PackSubmitBatch(header(s1), s1.Signature, att1, [][32]byte{h1, h2}, rest)
+	e.expectRevert(e.seq, at, nil, final, contracts.BatchInboxPartNotPostedErrorID())
+	_, err := e.client.CallContract(t.Context(), ethereum.CallMsg{From: addr(e.seq), To: &at, Data: final, Gas: l1TxGas}, nil)
+	var de rpc.DataError
+	if !errors.As(err, &de) {
+		t.Fatalf("final posting before its second part: %v", err)
+	}
+	if pe := must(bi.UnpackPartNotPostedError(common.FromHex(de.ErrorData().(string))[4:])); pe.PartHash != h2 {
+		t.Errorf("PartNotPosted names %x, want the second part %s", pe.PartHash, h2)
+	}
+
+	postPart(e.seq, 1, p2)
+	r = e.mustSucceed(e.seq, at, nil, final)
+	pe := must(bi.UnpackBatchPostedEvent(r.Logs[0]))
+	want := crypto.Keccak256Hash(h1[:], h2[:], crypto.Keccak256(rest))
+	if pe.Number != 1 || pe.DataHash != want {
+		t.Errorf("BatchPosted number %d dataHash %x, want 1 and keccak256(part1 ‖ part2 ‖ keccak256(rest)) = %s", pe.Number,
+			pe.DataHash, want)
+	}
+	t.Logf("the final posting with 2 parts and %d bytes of data used %d gas", len(rest), r.GasUsed)
+
+	// Batch 1 is posted: no more parts for it, nor a second final posting.
+	e.expectRevert(e.alice, at, nil, bi.PackSubmitBatchData(1, []byte{1}), contracts.BatchInboxAlreadyPostedErrorID())
+	e.expectRevert(e.alice, at, nil, final, contracts.BatchInboxAlreadyPostedErrorID())
+	// Batch 2 names a part posted for batch 1 only.
+	s2, _ := sign(t, e.seq, newCommitment(l2ChainID, 1, 2, 2, []common.Hash{{2}}, nil))
+	att2 := attest(t, res, l2ChainID, 1, 2, s2.Commitment.Hash())
+	e.expectRevert(e.seq, at, nil, bi.PackSubmitBatch(header(s2), s2.Signature, att2, [][32]byte{h1}, nil),
+		contracts.BatchInboxPartNotPostedErrorID())
+	r = e.mustSucceed(e.seq, at, nil, bi.PackSubmitBatch(header(s2), s2.Signature, att2, [][32]byte{h2}, nil))
+	if pe := must(bi.UnpackBatchPostedEvent(r.Logs[0])); pe.DataHash != crypto.Keccak256Hash(h2[:], crypto.Keccak256(nil)) {
+		t.Errorf("batch 2's dataHash %x", pe.DataHash)
 	}
 }
 

@@ -54,7 +54,7 @@
 //
 // BatchInbox takes batch N of its chain (fixed at deployment) in
 // submitBatch({number, eon, commitmentHash, l2BlockHash, stateRoot},
-// sequencer signature, attestation, data) only when: the sequencer is not
+// sequencer signature, attestation, parts, data) only when: the sequencer is not
 // frozen, N is nextNumber (from 1, strictly consecutive: the first valid
 // posting of a number wins), the eon is not below the last posted eon and
 // has an accepted key whose set is active, the sequencer signed
@@ -66,10 +66,25 @@
 // "VEIL-V1-ID-BLS12381G1_XMD:SHA-256_SSWU_RO_", computed on chain:
 // expand_message_xmd with the SHA-256 precompile, each 64-byte half reduced
 // mod p by MODEXP, MAP_FP_TO_G1 (which clears the cofactor) and G1ADD. It
-// stores the three hashes per number and emits BatchPosted with
-// keccak256(data); the data stays in calldata. l2BlockHash and stateRoot are
-// the poster's claim, not covered by either signature: the verifier checks
+// stores the three hashes per number and emits BatchPosted with the data's
+// hash; the data stays in calldata. l2BlockHash and stateRoot are the
+// poster's claim, not covered by either signature: the verifier checks
 // them. Anyone may post.
+//
+// Batch data too large for one L1 transaction (nodes relay at most 128
+// KiB) goes in parts: submitBatchData(number, part), callable by anyone
+// while the sequencer is not frozen and nextNumber <= number < nextNumber +
+// PARTS_AHEAD (256: a bound on what may be recorded ahead, far above the
+// poster's in-flight window), records keccak256(part) as available for the
+// number (again without reverting: a re-sent part is harmless) and emits
+// BatchDataPart(number, partHash, poster) each time. submitBatch(header,
+// signature, attestation, parts, data) then names the parts' hashes in
+// order, each of which must be recorded for its number (PartNotPosted
+// otherwise); the batch data is the parts in order, then data. BatchPosted's
+// dataHash is keccak256(data) when no part is named, else
+// keccak256(abi.encodePacked(parts, keccak256(data))): keccak256 of the
+// part hashes and the final data's hash, 32 bytes each. A reader gets each
+// part from the calldata of a transaction that emitted its BatchDataPart.
 //
 // Evidence freezes the sequencer for good (submitBatch then reverts). The
 // commitments it uses are RLP encodings (rlp.EncodeToBytes of a

@@ -96,7 +96,8 @@
 //
 // # Batch data
 //
-// What BatchInbox.submitBatch carries as data is
+// The batch data a posting carries (in one submitBatch, or in parts: see
+// Posting) is
 //
 //	version (1) ‖ compression (0 none, 1 DEFLATE) ‖ payload
 //
@@ -110,6 +111,29 @@
 // only an indirect dependency) saved 0.6% more, not worth a new direct
 // dependency. The L2 block hash and state root travel in submitBatch's
 // header; the attestation covers (chain, eon, number, commitment hash).
+//
+// # Postings in parts
+//
+// L1 nodes relay transactions of at most 128 KiB, so a posting whose
+// submitBatch calldata exceeds MaxPostingCalldata (127 KiB) is split: its
+// data is cut from the front into parts of PartSize (120 KiB), each posted
+// with BatchInbox.submitBatchData(number, part), and the final submitBatch
+// carries the rest (1 to PartSize bytes) and the parts' keccak256 hashes
+// in order. BatchInbox takes a part for a number not posted yet and below
+// nextNumber + PartsAhead (256), from anyone, again without reverting, and
+// refuses a final posting naming a part not posted for its number
+// (PartNotPosted). The batch data is the parts concatenated, then the
+// final posting's data; BatchPosted's dataHash is PostedDataHash:
+// keccak256(data) without parts (as before), else
+// keccak256(partHash_1 ‖ … ‖ partHash_k ‖ keccak256(final data)). The split
+// is a pure function of the Posting, so a restarted poster rebuilds the
+// same transactions. Data above MaxPostingData (2 MiB: 17 parts, about 85
+// million gas at EIP-7623's 40 gas per byte of incompressible calldata,
+// a few blocks of a 60-million-gas L1) is ErrTooLarge. A part costs its
+// calldata floor (about 4.9 million gas for 120 KiB, 40 per byte) and the
+// final posting a few thousand gas per part it names (a cold storage
+// read and 32 bytes of calldata) on top of the usual 263,000. With the cap gone, the sequencer cuts batches for posting at
+// PostableBatchTxs (1000) transactions and PostableBatchBytes (1 MiB).
 //
 // # Posting
 //
@@ -127,45 +151,53 @@
 //     postings below the confirmed nextNumber are confirmed; those below
 //     the head's are mined; the rest are open, and the first MaxInFlight
 //     of them are sent with consecutive nonces, several batches per L1
-//     block. An attempt not mined within ResubmitAfter is replaced with
-//     tip and fee cap raised by 12.5%. When a nonce was used without
-//     posting its batch (the transaction reverted, say because someone
-//     else posted that number first, or another transaction of the
-//     account took the nonce), or a nonce below the first open posting
-//     does not move, the open postings are renumbered from the account's
-//     nonce.
+//     block; a posting in parts takes one nonce per part and one for its
+//     final submitBatch, the parts first. An attempt not mined within
+//     ResubmitAfter is replaced with tip and fee cap raised by 12.5% (its
+//     transactions whose nonces are not used yet). When the nonce of a
+//     final submitBatch was used without posting its batch (the
+//     transaction reverted, say because someone else posted that number
+//     first, or another transaction of the account took the nonce), or a
+//     nonce below the first open posting does not move, the open postings
+//     are renumbered from the account's nonce (their parts are sent again:
+//     harmless, BatchInbox takes a part twice).
 //  3. Confirm: check that the commitment hash BatchInbox stored for each
 //     confirmed number is the queued one (ErrConflict otherwise), find the
-//     transaction that posted it for the Result (gas used), drop it from
-//     the queue and record the highest number posted, in one bbolt
-//     transaction.
-//  4. Send: gas is estimated for the first open posting (plus 20%; a
-//     refusal comes back as a *RevertError and nothing is sent); the
-//     postings pipelined behind it, which would revert in an estimate
-//     until it is mined, get its gas plus 48 per extra calldata byte. The
-//     fee cap is twice the head's base fee plus the suggested tip, and a
-//     transaction is always priced at least 12.5% above the last one sent
-//     with its nonce, so it replaces it. Each attempt (nonce, fees, gas,
-//     hash) is saved before it is sent.
+//     transactions that posted it for the Result (gas used, parts
+//     included), drop it from the queue and record the highest number
+//     posted, in one bbolt transaction.
+//  4. Send: gas is estimated for the first open posting's submitBatch
+//     (plus 20%; a refusal comes back as a *RevertError and nothing is
+//     sent), without its parts' hashes, as the parts are not on chain
+//     yet, plus 5,000 per part it names; the postings pipelined behind
+//     it, which would revert in an estimate until it is mined, get its gas
+//     plus 48 per extra calldata byte (and 5,000 per part). A part's gas is
+//     its calldata floor plus 50,000: for a part of PartSize the floor
+//     exceeds the standard calldata cost by more than 700,000 gas, far
+//     more than the call uses. The fee cap is twice the head's base fee
+//     plus the suggested tip, and a transaction is always priced at least
+//     12.5% above the last one sent with its nonce, so it replaces it. Each
+//     attempt (first nonce, fees, gas, hashes) is saved before it is sent.
 //
 // Why a batch is never posted twice: BatchInbox takes each number once
 // (strictly consecutive), so a second posting could only revert and waste
-// gas; the poster avoids even that by keeping one nonce per posting across
-// restarts. After a restart it loads the queue and the attempts, sends the
-// saved transactions again (same nonce, same fees), and reconciles with
-// nextNumber: whatever L1 has is confirmed, not sent again.
+// gas; the poster avoids even that by keeping the nonces of each posting
+// (its parts' and its final one's) across restarts. After a restart it
+// loads the queue and the attempts, sends the saved transactions again
+// (same nonces, same fees), and reconciles with nextNumber: whatever L1
+// has is confirmed, not sent again.
 //
 // Run stops on errors it cannot get past by itself: ErrConflict (another
 // commitment posted for a number: equivocation), ErrFrozen (the sequencer
-// is frozen on L1), ErrTooLarge (a posting above EIP-7825's transaction
-// gas cap: about 400 kB of calldata; blobs are not used yet), ErrDeepReorg
+// is frozen on L1), ErrTooLarge (data above MaxPostingData; blobs are not
+// used yet), ErrDeepReorg
 // (batches seen confirmed are gone) and ErrWrongChain (the database belongs
 // to another chain, genesis, inbox or account). Any other failure is
 // logged, counted and tried again next round.
 //
 // The poster database: bucket meta holds the binding to (L1 chain id,
 // genesis hash, BatchInbox, account) and the highest number posted;
-// postings holds the queue by number; attempts the transaction in flight
+// postings holds the queue by number; attempts the transactions in flight
 // of each; nonces the last fees sent with each nonce not yet mined.
 //
 // Metrics (veil_poster_*): the highest batch posted, postings queued,

@@ -30,7 +30,7 @@ func TestEquivocationFreezes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.mustSend(e.seq, e.c.Inbox, nil, cd)
+	e.mustSend(e.seq, e.c.Inbox, nil, cd.final)
 
 	if frozen, err := Frozen(ctx, e.chain, e.c); err != nil || frozen {
 		t.Fatalf("frozen before any evidence: %v, %v", frozen, err)
@@ -75,15 +75,15 @@ func isRevert(err error, id common.Hash) bool {
 	return errors.As(err, &re) && len(re.Data) >= 4 && common.BytesToHash(re.Data[:4]) == common.BytesToHash(id[:4])
 }
 
-// TestPostingTooLargeToRelay: a posting whose calldata L1 nodes would not
-// relay (above MaxPostingCalldata) is refused with ErrTooLarge when it is
-// enqueued, instead of being sent again forever.
-func TestPostingTooLargeToRelay(t *testing.T) {
+// TestPostingTooLarge: a posting with more data than MaxPostingData is
+// refused with ErrTooLarge when it is enqueued, instead of being sent
+// again forever.
+func TestPostingTooLarge(t *testing.T) {
 	e := newEnv(t)
 	res := committee(t, 1)
 	e.setUpEon(1, res)
 	post := e.posting(e.makeBatch(res, 1, 1, common.Hash{}, 1), Flate)
-	post.Data = make([]byte, MaxPostingCalldata)
+	post.Data = make([]byte, MaxPostingData+1)
 	p, err := NewPoster(e.chain, e.c, e.seq, filepath.Join(t.TempDir(), "poster.db"), PosterConfig{})
 	if err != nil {
 		t.Fatal(err)

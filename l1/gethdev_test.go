@@ -24,8 +24,10 @@ import (
 // key with EonKeys.Vote, a Poster posting five consecutive batches with
 // two confirmations, stopped after the first is confirmed and restarted on
 // its database, and EonKeys reading the key once its block is finalized.
-// Exactly five posting transactions reach L1, all successful, carrying
-// the five batches in order.
+// The fifth batch (400 envelopes, uncompressed) is too large for one
+// transaction and goes in parts. Exactly five submitBatch transactions
+// and the fifth's parts reach L1, all successful, carrying the five
+// batches in order.
 func TestPosterOnGethDev(t *testing.T) {
 	t.Parallel()
 	g := gethdev.Start(t)
@@ -77,11 +79,13 @@ func TestPosterOnGethDev(t *testing.T) {
 	}
 	votedAt := e.head()
 
-	tbs := e.chainOf(res, 1, 5, 2)
+	tbs := e.chainOf(res, 1, 4, 2)
+	tbs = append(tbs, e.makeBatch(res, 1, 5, tbs[3].b.Commitment.Hash(), 400))
 	posts := make([]Posting, len(tbs))
 	for i, tb := range tbs {
 		posts[i] = e.posting(tb, Flate)
 	}
+	posts[4] = e.posting(tbs[4], NoCompression)
 	path := filepath.Join(t.TempDir(), "poster.db")
 	cfg := PosterConfig{Confirmations: 2, MaxInFlight: 2, PollInterval: 100 * time.Millisecond, ResubmitAfter: time.Hour}
 	p, err := NewPoster(chain, e.c, e.seq, path, cfg)
@@ -128,21 +132,38 @@ func TestPosterOnGethDev(t *testing.T) {
 		}
 	}
 
-	// Exactly five posting transactions, all successful, each carrying
-	// its batch: nothing posted twice.
+	// Exactly five submitBatch transactions and the fifth's parts, all
+	// successful, each carrying its batch: nothing posted twice.
 	if n := e.nextNumber(); n != 6 {
 		t.Fatalf("BatchInbox expects batch %d, want 6", n)
 	}
-	rs := e.txsFrom(addr(e.seq))
-	if len(rs) != len(posts) {
-		t.Fatalf("the poster sent %d transactions, want %d", len(rs), len(posts))
+	if results[4].Parts < 2 {
+		t.Fatalf("batch 5 went in %d parts, the test wants at least 2", results[4].Parts)
 	}
-	for i, r := range rs {
+	var rs []*types.Receipt
+	partGas := uint64(0)
+	all := e.txsFrom(addr(e.seq))
+	for _, r := range all {
 		if r.Status != types.ReceiptStatusSuccessful {
 			t.Errorf("posting transaction %s reverted", r.TxHash)
 		}
-		if results[i].TxHash != r.TxHash || results[i].GasUsed != r.GasUsed {
-			t.Errorf("result of batch %d: %+v; its transaction %s used %d gas", i+1, results[i], r.TxHash, r.GasUsed)
+		if len(r.Logs) == 1 && r.Logs[0].Topics[0] == contracts.NewBatchInbox().GetABI().Events["BatchDataPart"].ID {
+			partGas += r.GasUsed
+		} else {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) != len(posts) || len(all) != len(posts)+results[4].Parts {
+		t.Fatalf("the poster sent %d transactions, %d of them submitBatch; want %d and %d", len(all), len(rs),
+			len(posts)+results[4].Parts, len(posts))
+	}
+	for i, r := range rs {
+		gas := r.GasUsed
+		if i == 4 {
+			gas += partGas
+		}
+		if results[i].TxHash != r.TxHash || results[i].GasUsed != gas {
+			t.Errorf("result of batch %d: %+v; its transactions (%s) used %d gas", i+1, results[i], r.TxHash, gas)
 		}
 		b, km, err := DecodeBatchData(e.postedData(r.TxHash), batch.DefaultLimits)
 		if err != nil {

@@ -9,12 +9,18 @@ import "time"
 // slot is the planner's view of one queued posting.
 type slot struct {
 	Number uint64
-	// Sent: a transaction for it is in flight, with Nonce, last sent at
-	// SentAt.
+	// Txs is how many transactions the posting takes (its data parts and
+	// the final submitBatch), with consecutive nonces; 0 counts as 1.
+	Txs int
+	// Sent: its transactions are in flight, with nonces from Nonce, last
+	// sent at SentAt.
 	Sent   bool
 	Nonce  uint64
 	SentAt time.Time
 }
+
+// end is the nonce after the slot's last transaction.
+func (s slot) end() uint64 { return s.Nonce + uint64(max(s.Txs, 1)) }
 
 // chainView is one reading of L1, every value at the same head block but
 // PendingNonce.
@@ -36,9 +42,10 @@ type planConfig struct {
 	ResubmitAfter time.Duration
 }
 
-// sendStep is one transaction to sign and send: the posting of Number with
-// Nonce. Bump resends the posting's own transaction with higher fees; a
-// new one is priced above whatever was last sent with that nonce too.
+// sendStep is one posting to sign and send: the transactions of Number
+// with nonces from Nonce. Bump resends the posting's own transactions with
+// higher fees; new ones are priced above whatever was last sent with their
+// nonces too.
 type sendStep struct {
 	Number, Nonce uint64
 	Bump          bool
@@ -57,18 +64,20 @@ type plan struct {
 //
 //  1. A posting below ConfirmedNext is confirmed; one below LatestNext is
 //     on chain, waiting for its confirmations; the rest are open.
-//  2. The open postings in flight must be a prefix of the open ones with
-//     consecutive nonces, none below LatestNonce. Otherwise a nonce was
-//     used without posting its batch (the transaction reverted, or
-//     another transaction of the account took it) and the plan resets:
-//     the open postings are renumbered from LatestNonce, each replacing
-//     whatever was sent with its nonce. It resets too when the first open
-//     posting's nonce is above LatestNonce and it waited ResubmitAfter: a
-//     transaction of the account below it does not move.
+//  2. A posting takes Txs consecutive nonces (its parts, then its final
+//     submitBatch). The open postings in flight must be a prefix of the
+//     open ones with consecutive nonces, none with its final nonce below
+//     LatestNonce (its parts may be mined). Otherwise a nonce was used
+//     without posting its batch (the transaction reverted, or another
+//     transaction of the account took it) and the plan resets: the open
+//     postings are renumbered from LatestNonce, each replacing whatever
+//     was sent with its nonces. It resets too when the first open
+//     posting's first nonce is above LatestNonce and it waited
+//     ResubmitAfter: a transaction of the account below it does not move.
 //  3. Of the first MaxInFlight open postings, one in flight for
 //     ResubmitAfter is sent again with bumped fees; one not in flight is
-//     sent with the next nonce: after its predecessor's, or for the first
-//     open posting the pending nonce (LatestNonce after a reset).
+//     sent with the next nonces: after its predecessor's, or for the first
+//     open posting from the pending nonce (LatestNonce after a reset).
 func makePlan(slots []slot, v chainView, cfg planConfig) plan {
 	var p plan
 	var open []slot
@@ -92,7 +101,7 @@ func makePlan(slots []slot, v chainView, cfg planConfig) plan {
 			if v.Now.Sub(s.SentAt) >= cfg.ResubmitAfter {
 				p.Sends = append(p.Sends, sendStep{Number: s.Number, Nonce: s.Nonce, Bump: true})
 			}
-			next = s.Nonce + 1
+			next = s.end()
 			continue
 		}
 		if i == 0 {
@@ -102,13 +111,13 @@ func makePlan(slots []slot, v chainView, cfg planConfig) plan {
 			}
 		}
 		p.Sends = append(p.Sends, sendStep{Number: s.Number, Nonce: next})
-		next++
+		next += uint64(max(s.Txs, 1))
 	}
 	return p
 }
 
 // consistent: the sent slots are a prefix with consecutive nonces, none
-// below latestNonce.
+// whose final transaction's nonce is below latestNonce.
 func consistent(open []slot, latestNonce uint64) bool {
 	prefix := true
 	for i, s := range open {
@@ -116,7 +125,7 @@ func consistent(open []slot, latestNonce uint64) bool {
 			prefix = false
 			continue
 		}
-		if !prefix || s.Nonce < latestNonce || (i > 0 && s.Nonce != open[i-1].Nonce+1) {
+		if !prefix || s.end() <= latestNonce || (i > 0 && s.Nonce != open[i-1].end()) {
 			return false
 		}
 	}

@@ -14,6 +14,11 @@ func TestMakePlan(t *testing.T) {
 	cfg := planConfig{MaxInFlight: 3, ResubmitAfter: time.Minute}
 	sent := func(n, nonce uint64, at time.Time) slot { return slot{Number: n, Sent: true, Nonce: nonce, SentAt: at} }
 	open := func(n uint64) slot { return slot{Number: n} }
+	// Postings in parts: txs transactions each.
+	sentTxs := func(n, nonce uint64, txs int, at time.Time) slot {
+		return slot{Number: n, Txs: txs, Sent: true, Nonce: nonce, SentAt: at}
+	}
+	openTxs := func(n uint64, txs int) slot { return slot{Number: n, Txs: txs} }
 	for _, c := range []struct {
 		name  string
 		slots []slot
@@ -90,6 +95,36 @@ func TestMakePlan(t *testing.T) {
 			slots: []slot{open(5), sent(6, 3, fresh)},
 			view:  chainView{Now: now, LatestNext: 5, ConfirmedNext: 5, LatestNonce: 3, PendingNonce: 4},
 			want:  plan{Reset: true, Sends: []sendStep{{Number: 5, Nonce: 3}, {Number: 6, Nonce: 4}}},
+		},
+		{
+			name:  "postings in parts take consecutive runs of nonces",
+			slots: []slot{openTxs(5, 4), open(6), openTxs(7, 2)},
+			view:  chainView{LatestNext: 5, ConfirmedNext: 5, LatestNonce: 3, PendingNonce: 3},
+			want:  plan{Sends: []sendStep{{Number: 5, Nonce: 3}, {Number: 6, Nonce: 7}, {Number: 7, Nonce: 8}}},
+		},
+		{
+			name:  "parts mined, final pending: in flight, the next after its final",
+			slots: []slot{sentTxs(5, 3, 4, fresh), openTxs(6, 3)},
+			view:  chainView{Now: now, LatestNext: 5, ConfirmedNext: 5, LatestNonce: 6, PendingNonce: 7},
+			want:  plan{Sends: []sendStep{{Number: 6, Nonce: 7}}},
+		},
+		{
+			name:  "parts mined, final stuck: bumped, not renumbered",
+			slots: []slot{sentTxs(5, 3, 4, stale)},
+			view:  chainView{Now: now, LatestNext: 5, ConfirmedNext: 5, LatestNonce: 5, PendingNonce: 7},
+			want:  plan{Sends: []sendStep{{Number: 5, Nonce: 3, Bump: true}}},
+		},
+		{
+			name:  "the final's nonce used without posting the batch renumbers",
+			slots: []slot{sentTxs(5, 3, 4, fresh), sentTxs(6, 7, 2, fresh)},
+			view:  chainView{Now: now, LatestNext: 5, ConfirmedNext: 5, LatestNonce: 7, PendingNonce: 9},
+			want:  plan{Reset: true, Sends: []sendStep{{Number: 5, Nonce: 7}, {Number: 6, Nonce: 11}}},
+		},
+		{
+			name:  "a gap after a posting in parts renumbers",
+			slots: []slot{sentTxs(5, 3, 4, fresh), sent(6, 6, fresh)},
+			view:  chainView{Now: now, LatestNext: 5, ConfirmedNext: 5, LatestNonce: 3, PendingNonce: 7},
+			want:  plan{Reset: true, Sends: []sendStep{{Number: 5, Nonce: 3}, {Number: 6, Nonce: 7}}},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {

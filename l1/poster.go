@@ -78,48 +78,138 @@ func NewPosting(b *batch.Batch, keys *ordering.KeysMessage, l2BlockHash, stateRo
 		L2BlockHash: l2BlockHash, StateRoot: stateRoot, SequencerSig: b.Signature, Attestation: keys.Attestation, Data: data}, nil
 }
 
-// Postings go in one L1 transaction, which L1 nodes relay only up to 128
-// KiB (go-ethereum's pool limit, signature and fields included):
-// MaxPostingCalldata leaves a kilobyte for the rest. Blobs and postings
-// split over several transactions are not used yet, so the sequencer cuts
-// batches that fit: PostableBatchTxs transactions and PostableBatchBytes
-// bytes of them (about 590 B of posting per envelope with its key, after
-// compression) stay below it, forced envelopes included.
+// A posting's transactions: L1 nodes relay a transaction only up to 128
+// KiB (go-ethereum's pool limit, signature and fields included), and
+// MaxPostingCalldata leaves a kilobyte of it for the rest. A posting whose
+// submitBatch calldata fits goes in one transaction. A larger one is split:
+// its data is cut into parts of PartSize bytes from the front, each posted
+// with BatchInbox.submitBatchData, and the final submitBatch carries the
+// rest (1 to PartSize bytes) and names the parts' hashes in order. The
+// Poster sends them with consecutive nonces, the parts first, so they can
+// land in one L1 block. Data above MaxPostingData is refused (ErrTooLarge):
+// 2 MiB is 17 parts and about 85 million gas (40 per byte, EIP-7623's
+// floor for calldata that does not compress), more than one block of a
+// 60-million-gas L1 but posted over a few. Blobs are not used yet.
+//
+// The sequencer cuts batches for posting at PostableBatchTxs transactions
+// (ordering.DefaultMaxTxs, what keypers take by default) and
+// PostableBatchBytes bytes of them: about 590 B of posting per envelope
+// with its key after compression (780 B without), so a full batch of
+// envelopes is about 590 kB, four parts and a final (TestPostingCost).
 const (
 	MaxPostingCalldata = 127 << 10
-	PostableBatchTxs   = 200
-	PostableBatchBytes = 96_000
+	PartSize           = 120 << 10
+	MaxPostingData     = 2 << 20
+	PostableBatchTxs   = ordering.DefaultMaxTxs
+	PostableBatchBytes = 1 << 20
+	// PartsAhead is BatchInbox.PARTS_AHEAD: parts are taken for numbers
+	// below nextNumber + PartsAhead.
+	PartsAhead = 256
 )
 
-// calldata checks p and returns its submitBatch calldata.
-func (p *Posting) calldata() ([]byte, error) {
+// PostedDataHash is the dataHash of BatchInbox's BatchPosted event for a
+// posting whose submitBatch names parts (the keccak256 of each, in order)
+// and carries data: keccak256(data) without parts, else
+// keccak256(parts[0] ‖ … ‖ parts[k-1] ‖ keccak256(data)).
+func PostedDataHash(parts []common.Hash, data []byte) common.Hash {
+	h := crypto.Keccak256Hash(data)
+	if len(parts) == 0 {
+		return h
+	}
+	buf := make([]byte, 0, 32*(len(parts)+1))
+	for _, p := range parts {
+		buf = append(buf, p[:]...)
+	}
+	return crypto.Keccak256Hash(append(buf, h[:]...))
+}
+
+// postingTxs is the calldata of a posting's L1 transactions: one
+// submitBatchData per part, then the final submitBatch.
+type postingTxs struct {
+	parts  [][]byte
+	hashes []common.Hash // keccak256 of each part's data
+	final  []byte
+	// probe is the final calldata without the parts' hashes: what is
+	// estimated, as the parts are not on chain yet (final without parts).
+	probe []byte
+}
+
+// count is the number of transactions.
+func (t *postingTxs) count() int { return len(t.parts) + 1 }
+
+// size is their calldata in bytes.
+func (t *postingTxs) size() int {
+	n := len(t.final)
+	for _, p := range t.parts {
+		n += len(p)
+	}
+	return n
+}
+
+// calldata checks p and returns its transactions' calldata.
+func (p *Posting) calldata() (postingTxs, error) {
+	var out postingTxs
 	if p.Number == 0 {
-		return nil, fmt.Errorf("%w: batch number 0", ErrPosting)
+		return out, fmt.Errorf("%w: batch number 0", ErrPosting)
 	}
 	if len(p.SequencerSig) != crypto.SignatureLength {
-		return nil, fmt.Errorf("%w: batch %d: sequencer signature of %d bytes", ErrPosting, p.Number, len(p.SequencerSig))
+		return out, fmt.Errorf("%w: batch %d: sequencer signature of %d bytes", ErrPosting, p.Number, len(p.SequencerSig))
 	}
 	att, err := contracts.AttestationToL1(p.Attestation)
 	if err != nil {
-		return nil, fmt.Errorf("%w: batch %d: attestation: %w", ErrPosting, p.Number, err)
+		return out, fmt.Errorf("%w: batch %d: attestation: %w", ErrPosting, p.Number, err)
 	}
+	if len(p.Data) > MaxPostingData {
+		return out, fmt.Errorf("%w: batch %d has %d bytes of data; a posting carries at most %d", ErrTooLarge, p.Number, len(p.Data),
+			MaxPostingData)
+	}
+	bi := contracts.NewBatchInbox()
 	h := contracts.BatchInboxHeader{Number: p.Number, Eon: p.Eon, CommitmentHash: p.CommitmentHash, L2BlockHash: p.L2BlockHash,
 		StateRoot: p.StateRoot}
-	cd := contracts.NewBatchInbox().PackSubmitBatch(h, p.SequencerSig, att, p.Data)
-	if len(cd) > MaxPostingCalldata {
-		return nil, fmt.Errorf("%w: batch %d has %d bytes of calldata; L1 nodes relay at most %d", ErrTooLarge, p.Number, len(cd),
-			MaxPostingCalldata)
+	out.final = bi.PackSubmitBatch(h, p.SequencerSig, att, nil, p.Data)
+	if len(out.final) > MaxPostingCalldata {
+		rest := p.Data
+		var names [][32]byte
+		for len(rest) > PartSize {
+			part := rest[:PartSize]
+			out.parts = append(out.parts, bi.PackSubmitBatchData(p.Number, part))
+			out.hashes = append(out.hashes, crypto.Keccak256Hash(part))
+			names = append(names, out.hashes[len(out.hashes)-1])
+			rest = rest[PartSize:]
+		}
+		out.final = bi.PackSubmitBatch(h, p.SequencerSig, att, names, rest)
+		out.probe = bi.PackSubmitBatch(h, p.SequencerSig, att, nil, rest)
+	} else {
+		out.probe = out.final
 	}
-	if gas := floorGas(cd) + submitExecGasBound; gas > params.MaxTxGas {
-		return nil, fmt.Errorf("%w: batch %d needs at least %d gas for %d bytes of calldata", ErrTooLarge, p.Number, gas, len(cd))
+	for _, cd := range append(slices.Clone(out.parts), out.final) {
+		if len(cd) > MaxPostingCalldata {
+			return out, fmt.Errorf("%w: batch %d needs a transaction of %d bytes of calldata; L1 nodes relay at most %d", ErrTooLarge,
+				p.Number, len(cd), MaxPostingCalldata)
+		}
 	}
-	return cd, nil
+	if gas := floorGas(out.final) + submitExecGasBound + uint64(len(out.parts))*partNameGas; gas > params.MaxTxGas {
+		return out, fmt.Errorf("%w: batch %d needs at least %d gas for %d bytes of calldata", ErrTooLarge, p.Number, gas,
+			len(out.final))
+	}
+	return out, nil
 }
 
 // submitExecGasBound bounds submitBatch's execution beyond calldata (a
 // posting without data uses about 262,000 gas in all): a posting whose calldata floor
 // (EIP-7623) plus this exceeds EIP-7825's cap is refused up front.
 const submitExecGasBound = 400_000
+
+// partNameGas is what each part named adds to submitBatch beyond the
+// estimate without them: 32 bytes of calldata (1,280 gas at EIP-7623's
+// floor), a cold storage read (2,100) and hashing, with room.
+const partNameGas = 5_000
+
+// partGas is the gas limit of a submitBatchData transaction: its calldata
+// floor, which for a part of PartSize bytes exceeds the standard calldata
+// cost by at least 6 gas per byte (737,000 gas), far more than the call
+// uses (hashing, a storage write, a log: about 100,000), plus a margin.
+func partGas(cd []byte) uint64 { return floorGas(cd) + 50_000 }
 
 // floorGas is EIP-7623's floor for a call with this calldata.
 func floorGas(data []byte) uint64 {
@@ -140,7 +230,8 @@ type PosterConfig struct {
 	// many blocks on top (0: once mined). At most 64.
 	Confirmations uint64
 	// MaxInFlight is how many postings may be sent ahead of the chain
-	// with consecutive nonces (default 8): several batches per L1 block.
+	// with consecutive nonces (default 8, at most PartsAhead): several
+	// batches per L1 block.
 	MaxInFlight int
 	// PollInterval is how often L1 is read (default 2 s).
 	PollInterval time.Duration
@@ -164,6 +255,9 @@ func (c PosterConfig) Check() error {
 		return fmt.Errorf("%w: %d confirmations; at most 64 (nodes keep the state of recent blocks only)", ErrPosterConfig, c.Confirmations)
 	case c.MaxInFlight < 0 || c.PollInterval < 0 || c.ResubmitAfter < 0:
 		return fmt.Errorf("%w: negative in-flight limit or interval", ErrPosterConfig)
+	case c.MaxInFlight > PartsAhead:
+		return fmt.Errorf("%w: %d postings in flight; at most %d (BatchInbox takes data parts only that far ahead)", ErrPosterConfig,
+			c.MaxInFlight, PartsAhead)
 	case c.MaxFeeCap != nil && c.MaxFeeCap.Sign() <= 0:
 		return fmt.Errorf("%w: the maximum fee cap must be positive", ErrPosterConfig)
 	}
@@ -189,21 +283,24 @@ func (c PosterConfig) withDefaults() PosterConfig {
 // Result is a confirmed posting.
 type Result struct {
 	Number uint64
-	// TxHash, L1Block and GasUsed are those of the poster's transaction
-	// that posted it; zero when someone else posted the batch (or the
-	// poster restarted between sending and confirming).
+	// TxHash and L1Block are those of the poster's submitBatch that
+	// posted it; zero when someone else posted the batch (or the poster
+	// restarted between sending and confirming). GasUsed adds the gas of
+	// that transaction and of the poster's mined submitBatchData parts.
 	TxHash  common.Hash
 	L1Block uint64
 	GasUsed uint64
-	// Calldata is the submitBatch calldata's size in bytes.
+	// Calldata is the size in bytes of the posting's calldata, parts
+	// included; Parts the number of data parts (0: one transaction).
 	Calldata int
+	Parts    int
 }
 
 // queued is one enqueued posting with its latest attempt.
 type queued struct {
-	p        Posting
-	calldata []byte
-	a        attempt
+	p   Posting
+	txs postingTxs
+	a   attempt
 }
 
 // Poster posts executed batches to BatchInbox, in number order, from one
@@ -257,7 +354,7 @@ func NewPoster(chain *Chain, c Contracts, key *ecdsa.PrivateKey, dbPath string, 
 	}
 	p.posted, p.last, p.nonces = state.posted, state.posted, state.nonces
 	for n, q := range state.queue {
-		if q.calldata, err = q.p.calldata(); err != nil {
+		if q.txs, err = q.p.calldata(); err != nil {
 			st.close()
 			return nil, fmt.Errorf("l1: %s: queued batch %d: %w", dbPath, n, err)
 		}
@@ -293,7 +390,7 @@ func (p *Poster) Posted() uint64 {
 // same commitment hash is accepted again without effect; with another
 // hash, ErrConflict.
 func (p *Poster) Enqueue(ctx context.Context, post Posting) error {
-	cd, err := post.calldata()
+	txs, err := post.calldata()
 	if err != nil {
 		return err
 	}
@@ -311,18 +408,18 @@ func (p *Poster) Enqueue(ctx context.Context, post Posting) error {
 	}
 	if post.Number != p.last+1 {
 		p.mu.Unlock()
-		return p.enqueueOther(ctx, post, cd)
+		return p.enqueueOther(ctx, post, txs)
 	}
 	defer p.mu.Unlock()
-	return p.add(post, cd)
+	return p.add(post, txs)
 }
 
 // add saves and queues post; p.mu is held.
-func (p *Poster) add(post Posting, cd []byte) error {
+func (p *Poster) add(post Posting, txs postingTxs) error {
 	if err := p.store.putPosting(&post); err != nil {
 		return err
 	}
-	p.queue[post.Number] = &queued{p: post, calldata: cd}
+	p.queue[post.Number] = &queued{p: post, txs: txs}
 	p.last = post.Number
 	p.m.queued.Set(float64(len(p.queue)))
 	select {
@@ -335,7 +432,7 @@ func (p *Poster) add(post Posting, cd []byte) error {
 // enqueueOther handles a number other than last+1: one already posted is
 // compared with L1, one L1 has reached without the poster (posted by
 // someone else, or by a poster whose database is gone) is accepted.
-func (p *Poster) enqueueOther(ctx context.Context, post Posting, cd []byte) error {
+func (p *Poster) enqueueOther(ctx context.Context, post Posting, txs postingTxs) error {
 	next, err := view(ctx, p.chain, p.inbox, p.bi.PackNextNumber(), p.bi.UnpackNextNumber)
 	if err != nil {
 		return err
@@ -357,7 +454,7 @@ func (p *Poster) enqueueOther(ctx context.Context, post Posting, cd []byte) erro
 			return err
 		}
 		p.posted = next - 1
-		return p.add(post, cd)
+		return p.add(post, txs)
 	}
 	return fmt.Errorf("%w: batch %d, the poster expects %d", ErrNotConsecutive, post.Number, p.last+1)
 }
@@ -407,8 +504,9 @@ type Status struct {
 // QueuedStatus is one queued posting.
 type QueuedStatus struct {
 	Number uint64
-	// Sent: a transaction is in flight with Nonce; Attempts counts every
-	// transaction sent for the posting, the last being TxHash.
+	// Sent: its transactions are in flight with nonces from Nonce (the
+	// parts first, then the submitBatch); Attempts counts every
+	// submitBatch transaction sent for the posting, the last being TxHash.
 	Sent     bool
 	Nonce    uint64
 	TxHash   common.Hash
@@ -504,7 +602,8 @@ func (p *Poster) step(ctx context.Context, first bool) error {
 	posted := p.posted
 	slots := make([]slot, 0, len(p.queue))
 	for n, q := range p.queue {
-		slots = append(slots, slot{Number: n, Sent: q.a.Sent, Nonce: q.a.Nonce, SentAt: time.Unix(0, int64(q.a.SentAt))})
+		slots = append(slots, slot{Number: n, Txs: q.txs.count(), Sent: q.a.Sent, Nonce: q.a.Nonce,
+			SentAt: time.Unix(0, int64(q.a.SentAt))})
 	}
 	p.mu.Unlock()
 	if v.LatestNext <= posted {
@@ -535,7 +634,7 @@ func (p *Poster) step(ctx context.Context, first bool) error {
 	}
 	model := p.gasModel(v.LatestNext)
 	for _, s := range pl.Sends {
-		if err := p.send(ctx, s, v.LatestNext, tip, feeCap, &model); err != nil {
+		if err := p.send(ctx, s, v, tip, feeCap, &model); err != nil {
 			if errors.Is(err, errStop) {
 				return nil
 			}
@@ -623,12 +722,19 @@ func (p *Poster) confirm(ctx context.Context, numbers []uint64, at common.Hash, 
 		if got.CommitmentHash != q.p.CommitmentHash {
 			return fmt.Errorf("%w: batch %d is posted with %x, the poster holds %s", ErrConflict, n, got.CommitmentHash, q.p.CommitmentHash)
 		}
-		r := &Result{Number: n, Calldata: len(q.calldata)}
+		r := &Result{Number: n, Calldata: q.txs.size(), Parts: len(q.txs.parts)}
 		for _, h := range slices.Backward(q.a.Hashes) {
 			rc, err := p.chain.TransactionReceipt(ctx, h)
 			if err == nil && rc.Status == types.ReceiptStatusSuccessful {
 				r.TxHash, r.L1Block, r.GasUsed = h, rc.BlockNumber.Uint64(), rc.GasUsed
 				break
+			}
+		}
+		if r.TxHash != (common.Hash{}) {
+			for _, h := range q.a.PartHashes {
+				if rc, err := p.chain.TransactionReceipt(ctx, h); err == nil && rc.Status == types.ReceiptStatusSuccessful {
+					r.GasUsed += rc.GasUsed
+				}
 			}
 		}
 		if err := p.store.confirm(n, latestNonce); err != nil {
@@ -650,7 +756,8 @@ func (p *Poster) confirm(ctx context.Context, numbers []uint64, at common.Hash, 
 		p.m.queued.Set(float64(len(p.queue)))
 		p.mu.Unlock()
 		p.m.gasUsed.Add(float64(r.GasUsed))
-		p.log.Info("batch posted", "number", n, "tx", r.TxHash, "l1Block", r.L1Block, "gas", r.GasUsed, "calldata", r.Calldata)
+		p.log.Info("batch posted", "number", n, "tx", r.TxHash, "l1Block", r.L1Block, "gas", r.GasUsed, "calldata", r.Calldata,
+			"parts", r.Parts)
 	}
 	return nil
 }
@@ -668,7 +775,7 @@ func (p *Poster) reset(v chainView) error {
 	for _, n := range changed {
 		a := p.queue[n].a
 		a.Sent = false
-		if err := p.store.putAttempt(n, &a, nil); err != nil {
+		if err := p.store.putAttempt(n, &a, nil, 0); err != nil {
 			return err
 		}
 		p.queue[n].a = a
@@ -685,8 +792,8 @@ func (p *Poster) rebroadcast(ctx context.Context, latestNext uint64) {
 	var txs []*types.Transaction
 	for n, q := range p.queue {
 		if n >= latestNext && q.a.Sent {
-			if tx, err := p.sign(q, q.a.Nonce, q.a.Gas, q.a.Tip, q.a.FeeCap); err == nil {
-				txs = append(txs, tx)
+			if signed, err := p.sign(q, q.a.Nonce, q.a.PartGas, q.a.Gas, q.a.Tip, q.a.FeeCap); err == nil {
+				txs = append(txs, signed...)
 			}
 		}
 	}
@@ -699,10 +806,11 @@ func (p *Poster) rebroadcast(ctx context.Context, latestNext uint64) {
 	}
 }
 
-// gasModel is the gas of the first open posting and its calldata size:
-// the postings pipelined behind it cannot be estimated (they revert until
-// it is mined), so they get its gas plus gasPerExtraByte for each byte
-// they are longer.
+// gasModel is the gas of the first open posting's submitBatch and its
+// calldata size without the parts' hashes: the postings pipelined behind
+// it cannot be estimated (they revert until it is mined), so they get its
+// gas plus gasPerExtraByte for each byte they are longer (and partNameGas
+// per part they name).
 type gasModel struct {
 	gas  uint64
 	size int
@@ -714,7 +822,7 @@ func (p *Poster) gasModel(latestNext uint64) gasModel {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if q, ok := p.queue[latestNext]; ok && q.a.Gas > 0 {
-		return gasModel{gas: q.a.Gas, size: len(q.calldata)}
+		return gasModel{gas: q.a.Gas - uint64(len(q.txs.parts))*partNameGas, size: len(q.txs.probe)}
 	}
 	return gasModel{}
 }
@@ -741,20 +849,32 @@ func maxBig(a, b *big.Int) *big.Int {
 	return b
 }
 
-// send signs, saves and sends one transaction of the plan.
-func (p *Poster) send(ctx context.Context, s sendStep, latestNext uint64, tip, feeCap *big.Int, model *gasModel) error {
+// send signs, saves and sends the transactions of one posting of the plan:
+// its parts and its final submitBatch, with consecutive nonces from
+// s.Nonce. A bump sends again those whose nonce is not used yet.
+func (p *Poster) send(ctx context.Context, s sendStep, v chainView, tip, feeCap *big.Int, model *gasModel) error {
 	p.mu.Lock()
 	q := p.queue[s.Number]
 	a := q.a
-	prior, hasPrior := p.nonces[s.Nonce]
+	k := len(q.txs.parts)
+	prior := make([]fees, 0, k+1)
+	for i := range k + 1 {
+		if f, ok := p.nonces[s.Nonce+uint64(i)]; ok {
+			prior = append(prior, f)
+		}
+	}
 	p.mu.Unlock()
 
 	var gas uint64
+	partGases := a.PartGas
 	switch {
 	case s.Bump:
 		gas = a.Gas
-	case s.Number == latestNext:
-		est, err := p.chain.EstimateGas(ctx, ethereum.CallMsg{From: p.from, To: &p.inbox, Data: q.calldata})
+	case s.Number == v.LatestNext:
+		// The parts are not on chain yet: the final posting is estimated
+		// without them, and what naming them costs is added.
+		probe := q.txs.probe
+		est, err := p.chain.EstimateGas(ctx, ethereum.CallMsg{From: p.from, To: &p.inbox, Data: probe})
 		if err != nil {
 			err = asRevert(err)
 			var re *RevertError
@@ -767,16 +887,31 @@ func (p *Poster) send(ctx context.Context, s sendStep, latestNext uint64, tip, f
 			return fmt.Errorf("%w: batch %d needs %d gas", ErrTooLarge, s.Number, est)
 		}
 		gas = min(est+est/5, params.MaxTxGas)
-		*model = gasModel{gas: gas, size: len(q.calldata)}
+		*model = gasModel{gas: gas, size: len(probe)}
+		gas = min(gas+uint64(k)*partNameGas, params.MaxTxGas)
 	case model.gas > 0:
-		gas = min(model.forSize(len(q.calldata)), params.MaxTxGas)
+		gas = min(model.forSize(len(q.txs.probe))+uint64(k)*partNameGas, params.MaxTxGas)
 	default:
 		return errStop // nothing to base a pipelined estimate on yet
 	}
+	if !s.Bump || len(partGases) != k {
+		partGases = make([]uint64, k)
+		for i, cd := range q.txs.parts {
+			partGases[i] = partGas(cd)
+		}
+	}
 
 	tip, feeCap = new(big.Int).Set(tip), new(big.Int).Set(feeCap)
-	if hasPrior {
-		tip, feeCap = maxBig(tip, bump(prior.Tip)), maxBig(feeCap, bump(prior.FeeCap))
+	var floor *fees // the lowest fees that replace every earlier transaction of these nonces
+	for _, f := range prior {
+		if floor == nil {
+			floor = &fees{Tip: bump(f.Tip), FeeCap: bump(f.FeeCap)}
+		} else {
+			floor.Tip, floor.FeeCap = maxBig(floor.Tip, bump(f.Tip)), maxBig(floor.FeeCap, bump(f.FeeCap))
+		}
+	}
+	if floor != nil {
+		tip, feeCap = maxBig(tip, floor.Tip), maxBig(feeCap, floor.FeeCap)
 	}
 	feeCap = maxBig(feeCap, tip)
 	if mx := p.cfg.MaxFeeCap; mx != nil && feeCap.Cmp(mx) > 0 {
@@ -784,55 +919,82 @@ func (p *Poster) send(ctx context.Context, s sendStep, latestNext uint64, tip, f
 		if tip.Cmp(feeCap) > 0 {
 			tip = new(big.Int).Set(feeCap)
 		}
-		if hasPrior && feeCap.Cmp(bump(prior.FeeCap)) < 0 {
+		if floor != nil && feeCap.Cmp(floor.FeeCap) < 0 {
 			p.log.Warn("posting stuck at the maximum fee cap", "number", s.Number, "nonce", s.Nonce, "feeCap", feeCap)
 			return errStop
 		}
 	}
 
 	p.mu.Lock()
-	tx, err := p.sign(q, s.Nonce, gas, tip, feeCap)
+	txs, err := p.sign(q, s.Nonce, partGases, gas, tip, feeCap)
 	if err != nil {
 		p.mu.Unlock()
 		return err
 	}
 	na := attempt{Sent: true, Nonce: s.Nonce, Tip: tip, FeeCap: feeCap, Gas: gas, SentAt: uint64(time.Now().UnixNano()),
-		Hashes: append(slices.Clone(a.Hashes), tx.Hash())}
+		Hashes: append(slices.Clone(a.Hashes), txs[k].Hash()), PartGas: partGases, PartHashes: slices.Clone(a.PartHashes)}
+	for _, tx := range txs[:k] {
+		na.PartHashes = append(na.PartHashes, tx.Hash())
+	}
 	f := fees{Tip: tip, FeeCap: feeCap}
-	if err := p.store.putAttempt(s.Number, &na, &f); err != nil {
+	if err := p.store.putAttempt(s.Number, &na, &f, k+1); err != nil {
 		p.mu.Unlock()
 		return err
 	}
 	q.a = na
-	p.nonces[s.Nonce] = f
+	for i := range k + 1 {
+		p.nonces[s.Nonce+uint64(i)] = f
+	}
 	p.mu.Unlock()
 
-	err = p.chain.SendTransaction(ctx, tx)
-	switch {
-	case err == nil || knownTx(err):
-	case strings.Contains(err.Error(), "nonce too low"):
-		return errStop
-	case strings.Contains(err.Error(), "replacement transaction underpriced"):
-		p.log.Warn("posting replacement refused as underpriced; it is bumped again later", "number", s.Number, "nonce", s.Nonce)
-		return errStop
-	default:
-		return fmt.Errorf("l1: sending batch %d: %w", s.Number, err)
+	for i, tx := range txs {
+		if s.Bump && tx.Nonce() < v.LatestNonce {
+			continue // a part already mined
+		}
+		err = p.chain.SendTransaction(ctx, tx)
+		switch {
+		case err == nil || knownTx(err):
+		case strings.Contains(err.Error(), "nonce too low"):
+			return errStop
+		case strings.Contains(err.Error(), "replacement transaction underpriced"):
+			p.log.Warn("posting replacement refused as underpriced; it is bumped again later", "number", s.Number, "nonce", tx.Nonce())
+			return errStop
+		default:
+			return fmt.Errorf("l1: sending batch %d (transaction %d of %d): %w", s.Number, i+1, len(txs), err)
+		}
+		p.m.sent.Inc()
+		if s.Bump {
+			p.m.bumps.Inc()
+		}
 	}
-	p.m.sent.Inc()
-	if s.Bump {
-		p.m.bumps.Inc()
-	}
-	p.log.Info("posting sent", "number", s.Number, "nonce", s.Nonce, "tx", tx.Hash(), "gas", gas, "tip", tip, "feeCap", feeCap,
-		"bump", s.Bump, "attempt", len(na.Hashes))
+	p.log.Info("posting sent", "number", s.Number, "nonce", s.Nonce, "parts", k, "tx", txs[k].Hash(), "gas", gas, "tip", tip,
+		"feeCap", feeCap, "bump", s.Bump, "attempt", len(na.Hashes))
 	return nil
 }
 
 func knownTx(err error) bool { return strings.Contains(err.Error(), "already known") }
 
-// sign signs q's submitBatch transaction; p.mu is held.
-func (p *Poster) sign(q *queued, nonce, gas uint64, tip, feeCap *big.Int) (*types.Transaction, error) {
-	return types.SignNewTx(p.key, p.chain.Signer(), &types.DynamicFeeTx{ChainID: p.chain.chainID, Nonce: nonce, GasTipCap: tip,
-		GasFeeCap: feeCap, Gas: gas, To: &p.inbox, Data: q.calldata})
+// sign signs q's transactions from nonce: one per part (with partGas),
+// then the submitBatch (with gas); p.mu is held.
+func (p *Poster) sign(q *queued, nonce uint64, partGas []uint64, gas uint64, tip, feeCap *big.Int) ([]*types.Transaction, error) {
+	k := len(q.txs.parts)
+	if len(partGas) != k {
+		return nil, fmt.Errorf("l1: batch %d: gas of %d parts saved, it has %d", q.p.Number, len(partGas), k)
+	}
+	out := make([]*types.Transaction, 0, k+1)
+	for i := range k + 1 {
+		data, g := q.txs.final, gas
+		if i < k {
+			data, g = q.txs.parts[i], partGas[i]
+		}
+		tx, err := types.SignNewTx(p.key, p.chain.Signer(), &types.DynamicFeeTx{ChainID: p.chain.chainID, Nonce: nonce + uint64(i),
+			GasTipCap: tip, GasFeeCap: feeCap, Gas: g, To: &p.inbox, Data: data})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tx)
+	}
+	return out, nil
 }
 
 type posterMetrics struct {

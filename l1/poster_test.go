@@ -1,17 +1,20 @@
 package l1
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/ordering/batch"
@@ -106,19 +109,67 @@ func (e *env) nextNumber() uint64 {
 	return n
 }
 
-// postedData reads the data a mined submitBatch transaction carried.
+// postedData reads the batch data a mined submitBatch transaction posted:
+// the data of the parts it names (from the poster's submitBatchData
+// transactions mined since the deployment, each checked against its
+// BatchDataPart event), then its own, checked against its BatchPosted
+// event's dataHash.
 func (e *env) postedData(hash common.Hash) []byte {
 	e.t.Helper()
-	tx, _, err := e.chain.TransactionByHash(context.Background(), hash)
+	ctx := context.Background()
+	tx, _, err := e.chain.TransactionByHash(ctx, hash)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	abi := contracts.NewBatchInbox().GetABI()
+	bi := contracts.NewBatchInbox()
+	abi := bi.GetABI()
 	args, err := abi.Methods["submitBatch"].Inputs.Unpack(tx.Data()[4:])
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return args[3].([]byte)
+	names, rest := args[3].([][32]byte), args[4].([]byte)
+	rc, err := e.chain.TransactionReceipt(ctx, hash)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ev, err := bi.UnpackBatchPostedEvent(rc.Logs[0])
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	number := ev.Number
+	parts := map[common.Hash][]byte{}
+	for _, r := range e.txsFrom(addr(e.seq)) {
+		for _, lg := range r.Logs {
+			ev, err := bi.UnpackBatchDataPartEvent(lg)
+			if err != nil || ev.Number != number {
+				continue
+			}
+			ptx, _, err := e.chain.TransactionByHash(ctx, r.TxHash)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			pa, err := abi.Methods["submitBatchData"].Inputs.Unpack(ptx.Data()[4:])
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if data := pa[1].([]byte); crypto.Keccak256Hash(data) == ev.PartHash {
+				parts[ev.PartHash] = data
+			}
+		}
+	}
+	var data []byte
+	hashes := make([]common.Hash, len(names))
+	for i, n := range names {
+		part, ok := parts[n]
+		if !ok {
+			e.t.Fatalf("batch %d names part %x, which the poster did not post", number, n)
+		}
+		data, hashes[i] = append(data, part...), n
+	}
+	if want := PostedDataHash(hashes, rest); ev.DataHash != want {
+		e.t.Fatalf("batch %d's dataHash is %x, PostedDataHash says %s", number, ev.DataHash, want)
+	}
+	return append(data, rest...)
 }
 
 // txsFrom returns the receipts of every transaction from account mined
@@ -266,6 +317,113 @@ func TestPosterRestartsWithoutPostingTwice(t *testing.T) {
 	}
 }
 
+// TestPosterPostsInParts: a batch too large for one transaction (500
+// envelopes, uncompressed: about 390 kB, three parts and a final) and a
+// small one pipelined behind it are sent with consecutive nonces, the
+// parts first; the poster stops before they are mined and a new one on the
+// same database sends nothing new; once mined, every transaction
+// succeeded, none twice, and the batch read back from L1 (parts and
+// final) is the batch.
+func TestPosterPostsInParts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	res := committee(t, 1)
+	e.setUpEon(1, res)
+	large := e.makeBatch(res, 1, 1, common.Hash{}, 500)
+	small := e.makeBatch(res, 1, 2, large.b.Commitment.Hash(), 1)
+	posts := []Posting{e.posting(large, NoCompression), e.posting(small, Flate)}
+	txs, err := posts[0].calldata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bi := contracts.NewBatchInbox()
+	if ahead, err := view(ctx, e.chain, e.c.Inbox, bi.PackPARTSAHEAD(), bi.UnpackPARTSAHEAD); err != nil || ahead != PartsAhead {
+		t.Fatalf("BatchInbox.PARTS_AHEAD is %d (%v), PartsAhead %d", ahead, err, PartsAhead)
+	}
+	parts := len(txs.parts)
+	if parts < 3 {
+		t.Fatalf("%d bytes of data in %d parts; the test wants at least 3", len(posts[0].Data), parts)
+	}
+	path := filepath.Join(t.TempDir(), "poster.db")
+	cfg := PosterConfig{MaxInFlight: 2, PollInterval: 5 * time.Millisecond, ResubmitAfter: time.Hour}
+	p, err := NewPoster(e.chain, e.c, e.seq, path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := startPoster(t, p)
+	nonce, err := e.chain.PendingNonceAt(ctx, addr(e.seq))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, post := range posts {
+		if err := p.Enqueue(ctx, post); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.waitSent(t, p, 1, 1)
+	before := e.waitSent(t, p, 2, 1)
+	if q1, q2 := queuedOf(before, 1), queuedOf(before, 2); q1.Nonce != nonce || q2.Nonce != nonce+uint64(parts)+1 {
+		t.Fatalf("batch 1 from nonce %d, batch 2 at %d; want %d and %d", q1.Nonce, q2.Nonce, nonce, nonce+uint64(parts)+1)
+	}
+	if pending, err := e.chain.PendingNonceAt(ctx, addr(e.seq)); err != nil || pending != nonce+uint64(parts)+2 {
+		t.Fatalf("pending nonce %d (%v), want %d: the parts, the final posting and batch 2", pending, err, nonce+uint64(parts)+2)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	p, err = NewPoster(e.chain, e.c, e.seq, path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if after := p.Status(); !reflect.DeepEqual(after, before) {
+		t.Fatalf("status after the restart %+v, before %+v", after, before)
+	}
+	startPoster(t, p)
+	var r1, r2 *Result
+	e.mined(func() {
+		if r2, err = p.Wait(ctx, 2); err == nil {
+			r1, err = p.Wait(ctx, 1)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.TxHash != queuedOf(before, 1).TxHash || r1.Parts != parts || r2.Parts != 0 || r1.Calldata != txs.size() {
+		t.Errorf("results %+v and %+v; batch 1 was sent as %s in %d parts", r1, r2, queuedOf(before, 1).TxHash, parts)
+	}
+	rs := e.txsFrom(addr(e.seq))
+	if len(rs) != parts+2 {
+		t.Fatalf("the poster sent %d transactions, want %d", len(rs), parts+2)
+	}
+	gas := uint64(0)
+	for _, r := range rs {
+		if r.Status != types.ReceiptStatusSuccessful {
+			t.Errorf("posting transaction %s reverted", r.TxHash)
+		}
+		if r.TxHash != r2.TxHash {
+			gas += r.GasUsed
+		}
+	}
+	if r1.GasUsed != gas {
+		t.Errorf("batch 1 reports %d gas; its transactions used %d", r1.GasUsed, gas)
+	}
+	b, keys, err := DecodeBatchData(e.postedData(r1.TxHash), batch.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := large.b.Encode()
+	if got, _ := b.Encode(); !bytes.Equal(got, want) || !bytes.Equal(keys.Keys, large.keys.Keys) {
+		t.Error("batch 1 read back from L1 differs")
+	}
+	t.Logf("batch 1: %d bytes of data in %d parts and a final, %d gas", len(posts[0].Data), parts, r1.GasUsed)
+}
+
 // TestPosterBumpsFees: a posting not mined within ResubmitAfter is
 // replaced with fees raised by 12.5%.
 func TestPosterBumpsFees(t *testing.T) {
@@ -351,7 +509,7 @@ func TestPosterWhenSomeoneElsePostsFirst(t *testing.T) {
 	feeCap.Add(feeCap, tip)
 	nonce, _ := e.chain.PendingNonceAt(ctx, addr(e.alice))
 	alice := types.MustSignNewTx(e.alice, e.chain.Signer(), &types.DynamicFeeTx{ChainID: e.chain.chainID, Nonce: nonce,
-		GasTipCap: tip, GasFeeCap: feeCap, Gas: 2_000_000, To: &e.c.Inbox, Data: cd})
+		GasTipCap: tip, GasFeeCap: feeCap, Gas: 2_000_000, To: &e.c.Inbox, Data: cd.final})
 	if err := e.chain.SendTransaction(ctx, alice); err != nil {
 		t.Fatal(err)
 	}
@@ -376,36 +534,42 @@ func TestPosterWhenSomeoneElsePostsFirst(t *testing.T) {
 	}
 }
 
-// TestPostingCost posts two batches of 100 envelopes, the first
-// uncompressed and the second compressed, and reports L1 bytes and gas.
+// TestPostingCost posts batches of 100 and 1000 envelopes, uncompressed
+// and compressed, and reports L1 bytes and gas (parts included) per
+// envelope.
 func TestPostingCost(t *testing.T) {
 	t.Parallel()
-	const envelopes = 100
 	e := newEnv(t)
 	ctx := context.Background()
 	res := committee(t, 1)
 	e.setUpEon(1, res)
-	tbs := e.chainOf(res, 1, 2, envelopes)
 	p, err := NewPoster(e.chain, e.c, e.seq, filepath.Join(t.TempDir(), "poster.db"), PosterConfig{PollInterval: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
 	startPoster(t, p)
-	for i, c := range []Compression{NoCompression, Flate} {
-		post := e.posting(tbs[i], c)
+	parent := common.Hash{}
+	for i, c := range []struct {
+		envelopes int
+		comp      Compression
+	}{{100, NoCompression}, {100, Flate}, {1000, NoCompression}, {1000, Flate}} {
+		tb := e.makeBatch(res, 1, uint64(i+1), parent, c.envelopes)
+		parent = tb.b.Commitment.Hash()
+		post := e.posting(tb, c.comp)
 		var r *Result
 		e.mined(func() { r, err = p.Post(ctx, post) })
 		if err != nil {
 			t.Fatal(err)
 		}
-		wire, _ := tbs[i].b.Encode()
-		keys, _ := tbs[i].keys.Encode()
-		name := map[Compression]string{NoCompression: "uncompressed", Flate: "flate"}[c]
-		t.Logf("%d envelopes, %s: batch %d B + keys %d B -> data %d B, calldata %d B, gas %d; per envelope %d B calldata, %d gas",
-			envelopes, name, len(wire), len(keys), len(post.Data), r.Calldata, r.GasUsed, r.Calldata/envelopes, r.GasUsed/envelopes)
-		if r.GasUsed == 0 {
-			t.Fatal("no gas reported")
+		wire, _ := tb.b.Encode()
+		keys, _ := tb.keys.Encode()
+		name := map[Compression]string{NoCompression: "uncompressed", Flate: "flate"}[c.comp]
+		t.Logf("%d envelopes, %s: batch %d B + keys %d B -> data %d B, calldata %d B in %d parts and a final, gas %d; "+
+			"per envelope %d B calldata, %d gas", c.envelopes, name, len(wire), len(keys), len(post.Data), r.Calldata, r.Parts,
+			r.GasUsed, r.Calldata/c.envelopes, r.GasUsed/uint64(c.envelopes))
+		if r.GasUsed == 0 || (c.envelopes == 1000) != (r.Parts > 0) {
+			t.Fatalf("result %+v: want gas, and parts for the large batches only", r)
 		}
 	}
 }
@@ -429,17 +593,46 @@ func TestPostingChecks(t *testing.T) {
 			t.Errorf("%s: %v, want ErrPosting", name, err)
 		}
 	}
-	huge := good
-	huge.Data = make([]byte, 500_000)
-	for i := range huge.Data {
-		huge.Data[i] = byte(i*7 + 1)
+	// Data is split only when one transaction cannot carry it: in parts
+	// of PartSize from the front, the final posting with the rest.
+	for _, c := range []struct{ size, parts int }{
+		{1000, 0}, {MaxPostingCalldata - 1024, 0}, {MaxPostingCalldata, 1}, {2 * PartSize, 1}, {2*PartSize + 1, 2},
+		{MaxPostingData, (MaxPostingData - 1) / PartSize},
+	} {
+		p := good
+		p.Data = make([]byte, c.size)
+		for i := range p.Data {
+			p.Data[i] = byte(i*7 + 1)
+		}
+		txs, err := p.calldata()
+		if err != nil {
+			t.Fatalf("%d bytes: %v", c.size, err)
+		}
+		if len(txs.parts) != c.parts {
+			t.Errorf("%d bytes: %d parts, want %d", c.size, len(txs.parts), c.parts)
+		}
+		rest := p.Data[PartSize*c.parts:]
+		if len(rest) == 0 || len(rest) > max(PartSize, c.size) || len(txs.final) > MaxPostingCalldata {
+			t.Errorf("%d bytes: the final posting carries %d bytes in %d bytes of calldata", c.size, len(rest), len(txs.final))
+		}
+		for i, part := range txs.parts {
+			if len(part) > MaxPostingCalldata || txs.hashes[i] != crypto.Keccak256Hash(p.Data[i*PartSize:(i+1)*PartSize]) {
+				t.Errorf("%d bytes: part %d of %d bytes, hash %s", c.size, i, len(part), txs.hashes[i])
+			}
+		}
+		if c.parts == 0 && (len(txs.final) <= c.size || &txs.probe[0] != &txs.final[0]) {
+			t.Errorf("%d bytes: a posting in one transaction", c.size)
+		}
 	}
+	huge := good
+	huge.Data = make([]byte, MaxPostingData+1)
 	if _, err := huge.calldata(); !errors.Is(err, ErrTooLarge) {
-		t.Errorf("500 kB of data: %v, want ErrTooLarge", err)
+		t.Errorf("%d bytes of data: %v, want ErrTooLarge", len(huge.Data), err)
 	}
 	for name, c := range map[string]PosterConfig{
 		"confirmations": {Confirmations: 65},
 		"negative":      {MaxInFlight: -1},
+		"in flight":     {MaxInFlight: PartsAhead + 1},
 		"fee cap":       {MaxFeeCap: new(big.Int)},
 	} {
 		if err := c.Check(); !errors.Is(err, ErrPosterConfig) {

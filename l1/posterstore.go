@@ -18,7 +18,7 @@ import (
 //	                      BatchInbox and account the file belongs to
 //	          "posted"  → u64: the highest batch number confirmed
 //	postings  u64 number → RLP(Posting), from Enqueue until confirmed
-//	attempts  u64 number → RLP(attempt): the transaction in flight for it
+//	attempts  u64 number → RLP(attempt): the transactions in flight for it
 //	nonces    u64 nonce  → RLP(fees): the last fees sent with the nonce,
 //	                      so that a replacement is priced above them
 //
@@ -42,17 +42,22 @@ type binding struct {
 	From    common.Address
 }
 
-// attempt is the latest transaction of a posting. Hashes lists every
-// transaction ever sent for it (replacements, and those before a reset),
-// so the one that got mined can be found.
+// attempt is the latest transactions of a posting: its k parts with nonces
+// Nonce..Nonce+k-1 and gas PartGas, and its submitBatch with nonce
+// Nonce+k and gas Gas, all with the same fees. Hashes lists every
+// submitBatch transaction ever sent for it (replacements, and those
+// before a reset), so the one that got mined can be found; PartHashes
+// every part transaction.
 type attempt struct {
-	Sent   bool
-	Nonce  uint64
-	Tip    *big.Int
-	FeeCap *big.Int
-	Gas    uint64
-	SentAt uint64 // unix nanoseconds
-	Hashes []common.Hash
+	Sent       bool
+	Nonce      uint64
+	Tip        *big.Int
+	FeeCap     *big.Int
+	Gas        uint64
+	SentAt     uint64 // unix nanoseconds
+	Hashes     []common.Hash
+	PartGas    []uint64      `rlp:"optional"`
+	PartHashes []common.Hash `rlp:"optional"`
 }
 
 type posterStore struct {
@@ -151,8 +156,8 @@ func (s *posterStore) putPosting(p *Posting) error {
 }
 
 // putAttempt saves a posting's attempt and, when f is set, the fees last
-// sent with its nonce.
-func (s *posterStore) putAttempt(number uint64, a *attempt, f *fees) error {
+// sent with its txs nonces.
+func (s *posterStore) putAttempt(number uint64, a *attempt, f *fees, txs int) error {
 	raw, err := rlp.EncodeToBytes(a)
 	if err != nil {
 		return err
@@ -163,8 +168,10 @@ func (s *posterStore) putAttempt(number uint64, a *attempt, f *fees) error {
 			if err != nil {
 				return err
 			}
-			if err := tx.Bucket(bucketNonces).Put(u64(a.Nonce), fr); err != nil {
-				return err
+			for i := range uint64(txs) {
+				if err := tx.Bucket(bucketNonces).Put(u64(a.Nonce+i), fr); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Bucket(bucketAttempts).Put(u64(number), raw)

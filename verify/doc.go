@@ -38,8 +38,14 @@
 //     block); the signature, attestation and data come from the calldata
 //     of the transaction that emitted it, which must call submitBatch
 //     directly (ErrNoCalldata otherwise: a posting through a contract
-//     needs a tracing node this verifier does not use), and the data must
-//     hash to the event's dataHash (ErrBatchData). The header fields
+//     needs a tracing node this verifier does not use). A posting in
+//     parts names their hashes: each part's data comes from a
+//     submitBatchData transaction (a direct call too) whose BatchDataPart
+//     event the scan found for the number, the parts precede the final
+//     posting on L1; a part not found there, or not hashing to its name,
+//     is ErrBatchData naming it. The data is the parts in order, then the
+//     posting transaction's own, and the hashes must give the event's
+//     dataHash (l1.PostedDataHash; ErrBatchData). The header fields
 //     (number, eon, commitment hash, block hash, state root) are the
 //     event's.
 //  2. Attestation: the posted attestation is the committee's signature on

@@ -14,7 +14,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/consensus/misc"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/veil-l2/veil/contracts"
@@ -360,9 +359,9 @@ func (v *Verifier) verify(ctx context.Context, p *posting, tip uint64) (*Result,
 	if p.Number != n {
 		return nil, fmt.Errorf("verify: BatchPosted for %d where %d was expected", p.Number, n)
 	}
-	// 1. The data is what the posting carried.
-	if crypto.Keccak256Hash(p.Data) != p.DataHash {
-		return nil, mismatch(n, ErrBatchData, "the posting transaction's data does not hash to the event's dataHash")
+	// 1. The data is what the posting carried (its parts included).
+	if err := p.checkData(); err != nil {
+		return nil, mismatch(n, ErrBatchData, "%w", err)
 	}
 	// 2. The attestation, under the eon key final on L1.
 	ek, err := v.eonKey(ctx, p.Eon)

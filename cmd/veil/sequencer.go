@@ -78,9 +78,9 @@ func sequencerCommand() *cli.Command {
 		&cli.DurationFlag{Name: "batch-interval", Value: time.Second, Usage: "time between batches (one batch is one L2 block; at least " +
 			"1s, since block timestamps are whole seconds); a full batch is cut earlier", EnvVars: env("SEQUENCER_BATCH_INTERVAL")},
 		&cli.IntFlag{Name: "max-txs", Value: ordering.DefaultMaxTxs, Usage: "most transactions in a batch (the keypers' --max-txs must " +
-			"be at least this; with --contracts and posting, 200 unless set, so a batch fits one L1 transaction)", EnvVars: env("SEQUENCER_MAX_TXS")},
+			"be at least this; with --contracts and posting, l1.PostableBatchTxs (1000) unless set)", EnvVars: env("SEQUENCER_MAX_TXS")},
 		&cli.IntFlag{Name: "max-bytes", Value: ordering.DefaultMaxBytes, Usage: "most transaction bytes in a batch (the keypers' " +
-			"--max-bytes must be at least this plus 1 MiB; with --contracts and posting, 96000 unless set)", EnvVars: env("SEQUENCER_MAX_BYTES")},
+			"--max-bytes must be at least this plus 1 MiB; with --contracts and posting, 1 MiB unless set, so a batch fits one posting)", EnvVars: env("SEQUENCER_MAX_BYTES")},
 		&cli.BoolFlag{Name: "no-plaintext", Usage: "refuse plaintext transactions (by default they are admitted and ordered with the " +
 			"envelopes, and are not private)", EnvVars: env("SEQUENCER_NO_PLAINTEXT")},
 		&cli.StringFlag{Name: "fee-recipient", Usage: "address the blocks' priority fees go to (default: the sequencer's address)",
@@ -140,8 +140,8 @@ func sequencerCommand() *cli.Command {
 				posterKeyFile: c.String("poster-key-file"), postConfirmations: c.Uint64("post-confirmations"), httpBodyLimit: c.Int("http-body-limit"), cacheMB: c.Int("cache-mb"),
 				metricsAddr: c.String("metrics-addr"),
 			}
-			// Posting to L1: unless set, batches are cut small enough for
-			// one L1 transaction.
+			// Posting to L1: unless set, batches are cut to what one
+			// posting carries (in parts: l1.MaxPostingData).
 			if cfg.contracts != "" && !cfg.noPost {
 				if !c.IsSet("max-txs") {
 					cfg.maxTxs = l1pkg.PostableBatchTxs

@@ -18,7 +18,17 @@ import {KeyBroadcast} from "./KeyBroadcast.sol";
 /// post nothing more. Numbers start at 1 and are strictly consecutive; the
 /// first valid posting of a number wins; anyone may post. Per number the
 /// contract stores the commitment hash, the L2 block hash and the state root;
-/// the batch data travels in calldata only (its keccak256 is in the event).
+/// the batch data travels in calldata only (its hash is in the event).
+///
+/// Batch data larger than one L1 transaction goes in parts: each part is
+/// posted first with submitBatchData(number, part) (anyone, idempotent, while
+/// the number is not posted and below nextNumber + PARTS_AHEAD), which
+/// records keccak256(part) as available for the number and emits
+/// BatchDataPart; submitBatch then names the parts' hashes in order and
+/// carries the rest of the data. The batch data is the parts' data
+/// concatenated in order, then the final posting's data; the event's
+/// dataHash is keccak256(data) without parts and
+/// keccak256(abi.encodePacked(parts, keccak256(data))) with them.
 ///
 /// Anyone may also submit evidence that the sequencer misbehaved; valid
 /// evidence freezes it for good (no further postings):
@@ -75,6 +85,8 @@ contract BatchInbox {
 
     /// @notice Size of an attestation (EIP-2537 G1 point).
     uint256 public constant ATTESTATION_SIZE = 128;
+    /// @notice Parts may be posted for numbers below nextNumber + PARTS_AHEAD.
+    uint64 public constant PARTS_AHEAD = 256;
 
     address private constant MODEXP = address(0x05);
     address private constant G1ADD = address(0x0b);
@@ -118,9 +130,12 @@ contract BatchInbox {
     bool public frozen;
 
     mapping(uint64 => Posted) private posted;
+    /// @dev The data parts posted for each number, by keccak256.
+    mapping(uint64 => mapping(bytes32 => bool)) private partPosted;
 
     /// @notice Batch `number` was posted.
-    /// @param dataHash keccak256 of the batch data carried in calldata.
+    /// @param dataHash keccak256 of the data submitBatch carried when it names
+    /// no parts, else keccak256(abi.encodePacked(parts, keccak256(data))).
     /// @param poster The account that posted it.
     event BatchPosted(
         uint64 indexed number,
@@ -132,6 +147,10 @@ contract BatchInbox {
         address poster
     );
 
+    /// @notice A part of batch `number`'s data, keccak256 `partHash`, is in
+    /// the calldata of this transaction (emitted at each submitBatchData).
+    event BatchDataPart(uint64 indexed number, bytes32 partHash, address poster);
+
     /// @notice Evidence froze the sequencer.
     /// @param number The batch number the evidence is about (for ReceiptSkipped, the batch after the gap).
     /// @param reporter The account that submitted the evidence.
@@ -141,6 +160,10 @@ contract BatchInbox {
     error ZeroSequencer();
     /// @notice The sequencer is frozen: no more postings.
     error SequencerIsFrozen();
+    /// @notice submitBatch names a data part not posted for its number.
+    error PartNotPosted(bytes32 partHash);
+    /// @notice A part for a number at or above nextNumber + PARTS_AHEAD.
+    error PartTooFarAhead(uint64 nextNumber);
     /// @notice This number was already posted (the first posting wins).
     error AlreadyPosted(uint64 number);
     /// @notice The number skips ahead; `expected` is the next number.
@@ -197,17 +220,50 @@ contract BatchInbox {
 
     // ---------------------------------------------------------------- posting
 
+    /// @notice Makes a part of batch `number`'s data available: records
+    /// keccak256(data) for the number and emits BatchDataPart. Anyone may
+    /// call it, again for the same part too (it does not revert), while the
+    /// sequencer is not frozen and nextNumber <= number < nextNumber +
+    /// PARTS_AHEAD. data is carried only.
+    function submitBatchData(uint64 number, bytes calldata data) external {
+        if (frozen) revert SequencerIsFrozen();
+        uint64 next = nextNumber;
+        if (number < next) revert AlreadyPosted(number);
+        if (number >= next + PARTS_AHEAD) revert PartTooFarAhead(next);
+        bytes32 h = keccak256(data);
+        if (!partPosted[number][h]) partPosted[number][h] = true;
+        emit BatchDataPart(number, h, msg.sender);
+    }
+
+    /// @notice Whether a part with keccak256 `partHash` was posted for `number`.
+    function isPartPosted(uint64 number, bytes32 partHash) external view returns (bool) {
+        return partPosted[number][partHash];
+    }
+
     /// @notice Posts batch h.number. Requires: not frozen; h.number ==
     /// nextNumber; h.eon not below lastEon, with an accepted key whose keyper
     /// set is active; sequencerSignature the sequencer's signature on
     /// h.commitmentHash; attestation (128 bytes, EIP-2537 G1) the key of the
-    /// batch identity under the eon key. data is the batch data, carried only.
+    /// batch identity under the eon key; every hash in parts posted for
+    /// h.number with submitBatchData. The batch data is the parts in order,
+    /// then data, carried only.
     function submitBatch(
         Header calldata h,
         bytes calldata sequencerSignature,
         bytes calldata attestation,
+        bytes32[] calldata parts,
         bytes calldata data
     ) external {
+        _checkPosting(h, sequencerSignature, attestation);
+        bytes32 dataHash = _dataHash(h.number, parts, data);
+        posted[h.number] = Posted(h.commitmentHash, h.l2BlockHash, h.stateRoot);
+        nextNumber = h.number + 1;
+        lastEon = h.eon;
+        emit BatchPosted(h.number, h.eon, h.commitmentHash, h.l2BlockHash, h.stateRoot, dataHash, msg.sender);
+    }
+
+    /// @dev submitBatch's checks of everything but the data.
+    function _checkPosting(Header calldata h, bytes calldata sequencerSignature, bytes calldata attestation) private view {
         if (frozen) revert SequencerIsFrozen();
         uint64 next = nextNumber;
         if (h.number < next) revert AlreadyPosted(h.number);
@@ -221,11 +277,18 @@ contract BatchInbox {
         if (pk.length == 0) revert UnknownEon(h.eon);
         if (activationBlock > block.number) revert EonNotActive(h.eon, activationBlock);
         if (!_verify(pk, h.eon, h.number, h.commitmentHash, attestation)) revert InvalidAttestation();
+    }
 
-        posted[h.number] = Posted(h.commitmentHash, h.l2BlockHash, h.stateRoot);
-        nextNumber = next + 1;
-        lastEon = h.eon;
-        emit BatchPosted(h.number, h.eon, h.commitmentHash, h.l2BlockHash, h.stateRoot, keccak256(data), msg.sender);
+    /// @dev The dataHash of a posting: keccak256(data) without parts, else
+    /// keccak256(abi.encodePacked(parts, keccak256(data))), every part posted for number.
+    function _dataHash(uint64 number, bytes32[] calldata parts, bytes calldata data) private view returns (bytes32) {
+        bytes32 h = keccak256(data);
+        if (parts.length == 0) return h;
+        mapping(bytes32 => bool) storage avail = partPosted[number];
+        for (uint256 i = 0; i < parts.length; i++) {
+            if (!avail[parts[i]]) revert PartNotPosted(parts[i]);
+        }
+        return keccak256(abi.encodePacked(parts, h));
     }
 
     /// @notice What was posted for `number`; zeros if it was not posted.
