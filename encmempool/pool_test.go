@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/veil-l2/veil/encmempool"
+	"github.com/veil-l2/veil/encmempool/tpke"
 )
 
 // testTime is the arrival time of the pool tests' transactions.
@@ -449,4 +450,29 @@ func metricValue(tb testing.TB, reg *prometheus.Registry, name, label, value str
 	}
 	tb.Fatalf("no metric %s{%s=%q}", name, label, value)
 	return 0
+}
+
+// TestPoolWarmsIdentityPoints: with PoolConfig.Points, an admitted
+// envelope's identity point is in the cache when Add returns (the
+// sequencer's share checks then find it); a plaintext transaction adds
+// none.
+func TestPoolWarmsIdentityPoints(t *testing.T) {
+	alice := testKey(21)
+	h := newHead(alice, payerKey)
+	cfg := poolConfig()
+	cfg.Points = tpke.NewPointCache(16)
+	p := openPool(t, filepath.Join(t.TempDir(), "pool.db"), cfg)
+	defer p.Close()
+	mustAdd(t, p, h, plain(t, alice, 0, nil))
+	if n := cfg.Points.Len(); n != 0 {
+		t.Fatalf("%d points after a plaintext transaction", n)
+	}
+	mustAdd(t, p, h, envelopeTx(t, 0, 100_000, 11, nil))
+	pending := p.Pending(0, 0)
+	if n := cfg.Points.Len(); n != 1 || len(pending) != 2 || !pending[1].IsEnvelope {
+		t.Fatalf("%d points, %d pending after an envelope", n, len(pending))
+	}
+	if got, want := cfg.Points.Point(pending[1].Identity).Bytes(), pending[1].Identity.Point().Bytes(); !bytes.Equal(got, want) {
+		t.Fatal("the cached point is not the identity's")
+	}
 }

@@ -103,8 +103,10 @@ type Config struct {
 	CacheMB       int
 	// PoolNoSync skips fsync of admissions: benchmarks only.
 	PoolNoSync bool
-	// PointCache may be shared with in-process keypers (identity points
-	// are public and deterministic).
+	// PointCache holds identity points: admission computes each
+	// envelope's while its record is written, share collection uses them.
+	// It may be shared with in-process keypers (identity points are
+	// public and deterministic). Nil: the sequencer's own.
 	PointCache *tpke.PointCache
 	Now        func() time.Time
 	Logger     *slog.Logger
@@ -240,6 +242,10 @@ func Open(cfg Config) (*Sequencer, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
+	if cfg.PointCache == nil {
+		// One cache for admission (which fills it) and share collection.
+		cfg.PointCache = tpke.NewPointCache(1 << 16)
+	}
 	s := &Sequencer{cfg: cfg, log: cfg.Logger, key: cfg.SequencerKey, address: crypto.PubkeyToAddress(cfg.SequencerKey.PublicKey),
 		inflight: map[uint64]*inflight{}, keysIn: make(chan struct{}, 1), kick: make(chan struct{}, 1), subs: newReceiptFeed()}
 	s.metrics = newMetrics(cfg.Registry)
@@ -260,7 +266,8 @@ func Open(cfg Config) (*Sequencer, error) {
 		return nil, fmt.Errorf("%w: data directory: %v", ErrConfig, err)
 	}
 	if s.pool, err = encmempool.OpenPool(filepath.Join(cfg.DataDir, "pool.db"), encmempool.PoolConfig{ChainID: cfg.Chain.ChainID,
-		SequencerKey: cfg.SequencerKey, NoSync: cfg.PoolNoSync, Registry: cfg.Registry, Logger: cfg.Logger}); err != nil {
+		SequencerKey: cfg.SequencerKey, NoSync: cfg.PoolNoSync, Registry: cfg.Registry, Logger: cfg.Logger,
+		Points: s.cfg.PointCache}); err != nil {
 		return nil, err
 	}
 	if s.store, err = openStore(filepath.Join(cfg.DataDir, "batches.db")); err != nil {
