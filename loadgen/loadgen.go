@@ -189,8 +189,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	// Workers' clients and nonces.
 	workers := make([]*worker, cfg.Accounts)
+	fees := client.NewFeeCache() // one header read a block for all workers
 	for i := range workers {
-		var opts []client.Option
+		opts := []client.Option{client.WithFeeCache(fees)}
 		if !cfg.Plaintext {
 			opts = append(opts, client.WithPayer(client.NewPayer(payers[i])), client.WithTip(tip))
 		}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/big"
 	"sync"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
@@ -94,6 +93,10 @@ func WithTip(tip *big.Int) Option {
 	return func(c *Client) { c.fixedTip = new(big.Int).Set(tip) }
 }
 
+// WithFeeCache shares the base fee Fees reads with the other clients
+// given the same cache (of the same sequencer).
+func WithFeeCache(f *FeeCache) Option { return func(c *Client) { c.fees = f } }
+
 // WithLogger logs resynchronizations and refreshes (never a plaintext or
 // an inner transaction's hash). The default discards.
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
@@ -114,9 +117,8 @@ type Client struct {
 	eon   *EonInfo
 	// noTipRPC: the node does not serve eth_maxPriorityFeePerGas.
 	noTipRPC bool
-	// fee is the base fee Fees last read, at feeAt.
-	fee   *big.Int
-	feeAt time.Time
+	// fees caches the base fee Fees read (WithFeeCache shares it).
+	fees *FeeCache
 	// inner is the next nonce of inner transactions SignInner signed, per
 	// sender (the sequencer's pending nonce cannot count encrypted ones).
 	inner map[common.Address]uint64
@@ -133,7 +135,8 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Client, error) {
 
 // New wraps an open RPC client (for example an in-process one).
 func New(rc *rpc.Client, opts ...Option) *Client {
-	c := &Client{rpc: rc, eth: ethclient.NewClient(rc), log: slog.New(slog.DiscardHandler), inner: map[common.Address]uint64{}}
+	c := &Client{rpc: rc, eth: ethclient.NewClient(rc), log: slog.New(slog.DiscardHandler), inner: map[common.Address]uint64{},
+		fees: NewFeeCache()}
 	for _, o := range opts {
 		o(c)
 	}

@@ -48,13 +48,36 @@ func TestFeesReadsTheHeaderOncePerBlockTime(t *testing.T) {
 		t.Fatalf("%d header reads for 50 calls within %v, want 1", n, FeeMaxAge)
 	}
 	svc.baseFee.Store(300)
-	c.mu.Lock()
-	c.feeAt = time.Now().Add(-FeeMaxAge) // the base fee read is a block old
-	c.mu.Unlock()
+	c.fees.mu.Lock()
+	c.fees.at = time.Now().Add(-FeeMaxAge) // the base fee read is a block old
+	c.fees.mu.Unlock()
 	if _, feeCap, err := c.Fees(t.Context()); err != nil || feeCap.Int64() != 601 {
 		t.Fatalf("after %v: fee cap %v (%v), want 2 x 300 + 1", FeeMaxAge, feeCap, err)
 	}
 	if n := svc.calls.Load(); n != 2 {
 		t.Fatalf("%d header reads, want 2", n)
+	}
+}
+
+// TestFeeCacheShared: clients given one FeeCache read the header once
+// between them within FeeMaxAge.
+func TestFeeCacheShared(t *testing.T) {
+	svc := &headerService{}
+	svc.baseFee.Store(100)
+	srv := rpc.NewServer()
+	if err := srv.RegisterName("eth", svc); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	shared := NewFeeCache()
+	for range 8 {
+		c := New(rpc.DialInProc(srv), WithTip(big.NewInt(1)), WithFeeCache(shared))
+		if _, feeCap, err := c.Fees(t.Context()); err != nil || feeCap.Int64() != 201 {
+			t.Fatalf("fee cap %v (%v)", feeCap, err)
+		}
+		c.Close()
+	}
+	if n := svc.calls.Load(); n != 1 {
+		t.Fatalf("%d header reads by 8 clients sharing a cache, want 1", n)
 	}
 }

@@ -129,16 +129,41 @@ func (c *Client) Fees(ctx context.Context) (tip, feeCap *big.Int, err error) {
 	return tip, feeCap.Add(feeCap, tip), nil
 }
 
-// baseFee returns the latest block's base fee, read again when the one it
-// has is older than FeeMaxAge.
+// FeeCache holds the base fee Fees read last. Each client has its own
+// unless WithFeeCache gives clients of one sequencer a shared one: many
+// clients in one process (a load generator, a service sending for many
+// users) then read the latest header once per FeeMaxAge between them.
+type FeeCache struct {
+	fetch sync.Mutex // one read of the header at a time
+	mu    sync.Mutex
+	fee   *big.Int
+	at    time.Time
+}
+
+// NewFeeCache returns an empty cache.
+func NewFeeCache() *FeeCache { return &FeeCache{} }
+
+func (f *FeeCache) fresh() *big.Int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fee != nil && time.Since(f.at) < FeeMaxAge {
+		return new(big.Int).Set(f.fee)
+	}
+	return nil
+}
+
+// baseFee returns the latest block's base fee, read again when the one
+// cached is older than FeeMaxAge (by one caller; the others wait for it).
 func (c *Client) baseFee(ctx context.Context) (*big.Int, error) {
-	c.mu.Lock()
-	if c.fee != nil && time.Since(c.feeAt) < FeeMaxAge {
-		fee := new(big.Int).Set(c.fee)
-		c.mu.Unlock()
+	f := c.fees
+	if fee := f.fresh(); fee != nil {
 		return fee, nil
 	}
-	c.mu.Unlock()
+	f.fetch.Lock()
+	defer f.fetch.Unlock()
+	if fee := f.fresh(); fee != nil {
+		return fee, nil
+	}
 	head, err := c.eth.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: latest header: %w", ErrFees, err)
@@ -146,9 +171,9 @@ func (c *Client) baseFee(ctx context.Context) (*big.Int, error) {
 	if head.BaseFee == nil {
 		return nil, fmt.Errorf("%w: the latest block has no base fee", ErrFees)
 	}
-	c.mu.Lock()
-	c.fee, c.feeAt = new(big.Int).Set(head.BaseFee), time.Now()
-	c.mu.Unlock()
+	f.mu.Lock()
+	f.fee, f.at = new(big.Int).Set(head.BaseFee), time.Now()
+	f.mu.Unlock()
 	return head.BaseFee, nil
 }
 
