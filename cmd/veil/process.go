@@ -10,15 +10,21 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/urfave/cli/v2"
 	"github.com/urfave/cli/v2/altsrc"
+
+	"github.com/veil-l2/veil/internal/keyfile"
+	"github.com/veil-l2/veil/internal/p2p"
 )
 
 // The production processes (veil keyper, veil sequencer, ...) take every
@@ -131,4 +137,37 @@ func runProcess(c *cli.Context, check func() error, run func(context.Context, *s
 	ctx, stop := signalContext(c.Context)
 	defer stop()
 	return run(ctx, log)
+}
+
+// createKeys is the action of `veil sequencer init` and `veil rescue
+// init`: the secp256k1 key (--key-file, or keyName in --datadir) and the
+// libp2p host key (hostKeyName in --datadir), never overwriting one, then
+// the address, after hint, and the peer id.
+func createKeys(c *cli.Context, keyName, hostKeyName, hint string) error {
+	dir := c.String("datadir")
+	path := c.String("key-file")
+	if path == "" {
+		path = filepath.Join(dir, keyName)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	key, err := keyfile.Create(path)
+	if err != nil {
+		return err
+	}
+	hostKey, err := p2p.LoadOrCreateHostKey(filepath.Join(dir, hostKeyName))
+	if err != nil {
+		return err
+	}
+	id, err := peer.IDFromPrivateKey(hostKey)
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	fmt.Fprintf(w, "key written to %s\n", path)
+	fmt.Fprintf(w, "%s:\n", hint)
+	fmt.Fprintf(w, "  address: %s\n", crypto.PubkeyToAddress(key.PublicKey))
+	fmt.Fprintf(w, "  peer id: %s\n", id)
+	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/encmempool/proxy"
-	"github.com/veil-l2/veil/l1"
 )
 
 func proxyCommand() *cli.Command {
@@ -86,20 +85,15 @@ func proxyCommand() *cli.Command {
 			}
 			ctx, stop := signalContext(c.Context)
 			defer stop()
-			switch l1URL, cs := c.String("l1-rpc"), c.String("contracts"); {
-			case (l1URL == "") != (cs == ""):
-				return fmt.Errorf("%w: --l1-rpc and --contracts go together: the eon key is checked on L1's KeyBroadcast", proxy.ErrConfig)
-			case l1URL != "":
-				contracts, err := l1.ReadContracts(cs)
-				if err != nil {
-					return err
-				}
-				chain, err := l1.Dial(ctx, l1URL)
-				if err != nil {
-					return err
-				}
-				defer chain.Close()
-				cfg.EonKeySource = l1.NewEonKeys(chain, contracts)
+			keys, closeL1, err := eonKeysOnL1(ctx, c)
+			if errors.Is(err, errL1Pair) {
+				return fmt.Errorf("%w: %w", proxy.ErrConfig, err)
+			} else if err != nil {
+				return err
+			}
+			defer closeL1()
+			if keys != nil {
+				cfg.EonKeySource = keys
 			}
 			if _, err := serveMetrics(ctx, c.String("metrics-addr"), reg, log); err != nil {
 				return err

@@ -137,32 +137,7 @@ func rescueInitCommand() *cli.Command {
 				EnvVars: env("RESCUE_KEY_FILE")},
 		},
 		Action: func(c *cli.Context) error {
-			dir := c.String("datadir")
-			path := c.String("key-file")
-			if path == "" {
-				path = filepath.Join(dir, RescuerKeyFile)
-			}
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return err
-			}
-			key, err := keyfile.Create(path)
-			if err != nil {
-				return err
-			}
-			hostKey, err := p2p.LoadOrCreateHostKey(filepath.Join(dir, RescuerHostKeyFile))
-			if err != nil {
-				return err
-			}
-			id, err := peer.IDFromPrivateKey(hostKey)
-			if err != nil {
-				return err
-			}
-			w := c.App.Writer
-			fmt.Fprintf(w, "key written to %s\n", path)
-			fmt.Fprintf(w, "fund the address on L1 (it pays for the postings):\n")
-			fmt.Fprintf(w, "  address: %s\n", crypto.PubkeyToAddress(key.PublicKey))
-			fmt.Fprintf(w, "  peer id: %s\n", id)
-			return nil
+			return createKeys(c, RescuerKeyFile, RescuerHostKeyFile, "fund the address on L1 (it pays for the postings)")
 		},
 	}
 }

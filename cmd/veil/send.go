@@ -70,20 +70,13 @@ func sendCommand() *cli.Command {
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
 			opts := []client.Option{client.WithPayer(client.NewPayer(payerKey))}
-			switch l1URL, cs := c.String("l1-rpc"), c.String("contracts"); {
-			case (l1URL == "") != (cs == ""):
-				return errors.New("--l1-rpc and --contracts go together: the eon key is checked on L1's KeyBroadcast")
-			case l1URL != "":
-				contracts, err := l1.ReadContracts(cs)
-				if err != nil {
-					return err
-				}
-				chain, err := l1.Dial(ctx, l1URL)
-				if err != nil {
-					return err
-				}
-				defer chain.Close()
-				opts = append(opts, client.WithEonKeySource(l1.NewEonKeys(chain, contracts)))
+			keys, closeL1, err := eonKeysOnL1(ctx, c)
+			if err != nil {
+				return err
+			}
+			defer closeL1()
+			if keys != nil {
+				opts = append(opts, client.WithEonKeySource(keys))
 			}
 			return send(ctx, c.App.Writer, c.String("rpc"), key, payerKey, client.Call{To: &to, Value: value, Data: data, Gas: c.Uint64("gas")},
 				opts...)
@@ -166,4 +159,29 @@ func parseValue(s string) (*big.Int, error) {
 		return nil, fmt.Errorf("%q has more decimals than wei allow", s)
 	}
 	return r.Num(), nil
+}
+
+// errL1Pair: the eon key is checked on L1 with both flags or neither.
+var errL1Pair = errors.New("--l1-rpc and --contracts go together: the eon key is checked on L1's KeyBroadcast")
+
+// eonKeysOnL1 opens the eon keys on L1 that --l1-rpc and --contracts name
+// (veil send, veil proxy): nil, and a close that does nothing, when
+// neither is given; errL1Pair when one is.
+func eonKeysOnL1(ctx context.Context, c *cli.Context) (*l1.EonKeys, func(), error) {
+	l1URL, cs := c.String("l1-rpc"), c.String("contracts")
+	switch {
+	case (l1URL == "") != (cs == ""):
+		return nil, func() {}, errL1Pair
+	case l1URL == "":
+		return nil, func() {}, nil
+	}
+	contracts, err := l1.ReadContracts(cs)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	chain, err := l1.Dial(ctx, l1URL)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	return l1.NewEonKeys(chain, contracts), func() { chain.Close() }, nil
 }

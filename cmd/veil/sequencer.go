@@ -19,7 +19,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/urfave/cli/v2"
 	"github.com/veil-l2/veil/encmempool/tpke"
@@ -168,32 +167,7 @@ func sequencerInitCommand() *cli.Command {
 				EnvVars: env("SEQUENCER_KEY_FILE")},
 		},
 		Action: func(c *cli.Context) error {
-			dir := c.String("datadir")
-			path := c.String("key-file")
-			if path == "" {
-				path = filepath.Join(dir, SequencerKeyFile)
-			}
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return err
-			}
-			key, err := keyfile.Create(path)
-			if err != nil {
-				return err
-			}
-			hostKey, err := p2p.LoadOrCreateHostKey(filepath.Join(dir, SequencerHostKeyFile))
-			if err != nil {
-				return err
-			}
-			id, err := peer.IDFromPrivateKey(hostKey)
-			if err != nil {
-				return err
-			}
-			w := c.App.Writer
-			fmt.Fprintf(w, "key written to %s\n", path)
-			fmt.Fprintf(w, "put the address in the chain config's and the committee's \"sequencer\" field:\n")
-			fmt.Fprintf(w, "  address: %s\n", crypto.PubkeyToAddress(key.PublicKey))
-			fmt.Fprintf(w, "  peer id: %s\n", id)
-			return nil
+			return createKeys(c, SequencerKeyFile, SequencerHostKeyFile, `put the address in the chain config's and the committee's "sequencer" field`)
 		},
 	}
 }
