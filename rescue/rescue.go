@@ -121,15 +121,7 @@ func New(ctx context.Context, cfg Config) (*Rescuer, error) {
 	if cfg.Limits.MaxCiphertext == 0 {
 		cfg.Limits = encmempool.DefaultLimits
 	}
-	if cfg.BatchLimits.MaxTxs <= 0 {
-		cfg.BatchLimits.MaxTxs = batch.DefaultLimits.MaxTxs
-	}
-	if cfg.BatchLimits.MaxBytes <= 0 {
-		cfg.BatchLimits.MaxBytes = batch.DefaultLimits.MaxBytes
-	}
-	if cfg.BatchLimits.MaxDeposits <= 0 {
-		cfg.BatchLimits.MaxDeposits = batch.DefaultLimits.MaxDeposits
-	}
+	cfg.BatchLimits = cfg.BatchLimits.OrDefaults()
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = DefaultMaxPending
 	}

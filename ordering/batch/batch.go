@@ -136,6 +136,21 @@ type Limits struct {
 // DefaultLimits fit a block of a few thousand transactions.
 var DefaultLimits = Limits{MaxTxs: 10_000, MaxBytes: 16 << 20, MaxDeposits: 4096}
 
+// OrDefaults returns l with each field not above zero taken from
+// DefaultLimits.
+func (l Limits) OrDefaults() Limits {
+	if l.MaxTxs <= 0 {
+		l.MaxTxs = DefaultLimits.MaxTxs
+	}
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if l.MaxDeposits <= 0 {
+		l.MaxDeposits = DefaultLimits.MaxDeposits
+	}
+	return l
+}
+
 type batchRLP struct {
 	Commitment Commitment
 	Signature  []byte

@@ -150,3 +150,12 @@ func FuzzDecode(f *testing.F) {
 		b.Signer() // must not panic
 	})
 }
+
+// TestLimitsOrDefaults fills only the fields not set.
+func TestLimitsOrDefaults(t *testing.T) {
+	got := Limits{MaxTxs: 7, MaxBytes: -1}.OrDefaults()
+	want := Limits{MaxTxs: 7, MaxBytes: DefaultLimits.MaxBytes, MaxDeposits: DefaultLimits.MaxDeposits}
+	if got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
