@@ -11,7 +11,6 @@ import (
 	"maps"
 	"math/big"
 	"net/http"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -511,9 +510,7 @@ func (r *run) result(start, sendEnd time.Time, samples []usage) *Result {
 	}
 	r.errMu.Unlock()
 
-	r.tr.mu.Lock()
-	recs := slices.Clone(r.tr.all)
-	r.tr.mu.Unlock()
+	recs := r.tr.snapshot()
 	var order, exec []time.Duration
 	type bucket struct {
 		sent, executed int
@@ -527,23 +524,24 @@ func (r *run) result(start, sendEnd time.Time, samples []usage) *Result {
 		}
 		return &buckets[i]
 	}
-	for _, rec := range recs {
+	for _, o := range recs {
+		sent, ordered, done := fromNanos(o.sent), fromNanos(o.ordered), fromNanos(o.done)
 		res.Sent++
-		at(rec.sent).sent++
-		if !rec.ordered.IsZero() {
+		at(sent).sent++
+		if !ordered.IsZero() {
 			res.Ordered++
-			d := rec.ordered.Sub(rec.sent)
+			d := ordered.Sub(sent)
 			order = append(order, d)
-			b := at(rec.ordered)
+			b := at(ordered)
 			b.order = append(b.order, d)
 		}
-		switch rec.fate {
+		switch o.fate {
 		case executed:
 			res.Executed++
-			if !rec.done.IsZero() {
-				d := rec.done.Sub(rec.sent)
+			if !done.IsZero() {
+				d := done.Sub(sent)
 				exec = append(exec, d)
-				b := at(rec.done)
+				b := at(done)
 				b.executed++
 				b.exec = append(b.exec, d)
 			}

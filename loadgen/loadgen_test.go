@@ -210,3 +210,25 @@ func TestSegmentEnds(t *testing.T) {
 		segment(img, x0, y0, x1, y1, blue)
 	}
 }
+
+// TestTrackerResolvedThenUpdated: an order receipt that comes back after
+// the block was seen still counts in the outcome, and a transaction seen
+// in a block whose submission then failed is taken back entirely.
+func TestTrackerResolvedThenUpdated(t *testing.T) {
+	tr := newTracker()
+	t0 := time.Unix(1000, 0)
+	a := tr.add(common.Hash{1}, t0)
+	b := tr.add(common.Hash{2}, t0)
+	tr.block([]common.Hash{{1}, {2}}, t0.Add(time.Second))
+	tr.setOrdered(a, t0.Add(5*time.Millisecond))
+	tr.cancel(b)
+	sent, ordered, exec, drop, open := tr.counts()
+	if sent != 1 || ordered != 1 || exec != 1 || drop != 0 || open != 0 {
+		t.Fatalf("counts sent %d ordered %d executed %d dropped %d open %d", sent, ordered, exec, drop, open)
+	}
+	snap := tr.snapshot()
+	if len(snap) != 1 || snap[0].fate != executed || fromNanos(snap[0].ordered) != t0.Add(5*time.Millisecond) ||
+		fromNanos(snap[0].done) != t0.Add(time.Second) {
+		t.Fatalf("snapshot %+v", snap)
+	}
+}

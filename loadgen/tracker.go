@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,13 +16,14 @@ import (
 type fate int
 
 const (
-	pending  fate = iota // sent, not seen in a block yet
-	executed             // in a block
-	dropped              // its envelope is in a block, it is not
-	lost                 // unresolved when the run ended
+	pending   fate = iota // sent, not seen in a block yet
+	executed              // in a block
+	dropped               // its envelope is in a block, it is not
+	lost                  // unresolved when the run ended
+	cancelled             // never admitted after all (not counted)
 )
 
-// record is one sent transaction.
+// record is one sent transaction while it is pending.
 type record struct {
 	hash     common.Hash // inner (or plaintext) transaction
 	envelope common.Hash // zero for plaintext
@@ -29,16 +31,41 @@ type record struct {
 	ordered  time.Time // zero: no order receipt
 	done     time.Time // executed or dropped: when the block was seen
 	fate     fate
+	outcome  int // index in tracker.outcomes once resolved
+}
+
+// outcome is a resolved transaction as the result needs it: 32 bytes
+// instead of a record's 150 and its map entries, so that a long soak's
+// generator holds little per transaction (its memory is reported with the
+// devnet's).
+type outcome struct {
+	sent, ordered, done int64 // unix nanoseconds; 0: none
+	fate                fate
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
 }
 
 // tracker holds every sent transaction and resolves them from the blocks
 // the watcher reads. Safe for concurrent use.
 type tracker struct {
 	mu       sync.Mutex
-	all      []*record
+	outcomes []outcome               // resolved (fate cancelled: taken back)
 	byHash   map[common.Hash]*record // pending, by inner hash
 	byEnv    map[common.Hash]*record // pending, by envelope hash
-	open     int                     // pending records
+	sent     int
+	open     int // pending records
 	executed int
 	dropped  int
 	ordered  int
@@ -54,7 +81,7 @@ func (t *tracker) add(hash common.Hash, now time.Time) *record {
 	r := &record{hash: hash, sent: now}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.all = append(t.all, r)
+	t.sent++
 	t.byHash[hash] = r
 	t.open++
 	return r
@@ -64,24 +91,25 @@ func (t *tracker) add(hash common.Hash, now time.Time) *record {
 func (t *tracker) cancel(r *record) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if i := indexOf(t.all, r); i >= 0 {
-		t.all = append(t.all[:i], t.all[i+1:]...)
+	t.sent--
+	if !r.ordered.IsZero() {
+		t.ordered--
 	}
-	if r.fate == pending {
+	switch r.fate {
+	case pending:
 		delete(t.byHash, r.hash)
 		delete(t.byEnv, r.envelope)
 		t.open--
-	}
-}
-
-func indexOf(all []*record, r *record) int {
-	// Cancelled records are recent: search from the end.
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i] == r {
-			return i
+	case executed, dropped:
+		// Seen in a block before its submission failed: taken back.
+		if r.fate == executed {
+			t.executed--
+		} else {
+			t.dropped--
 		}
+		t.outcomes[r.outcome].fate = cancelled
 	}
-	return -1
+	r.fate = cancelled
 }
 
 // setEnvelope records the envelope carrying r.
@@ -99,6 +127,10 @@ func (t *tracker) setOrdered(r *record, at time.Time) {
 	defer t.mu.Unlock()
 	r.ordered = at
 	t.ordered++
+	if r.fate == executed || r.fate == dropped {
+		// The block was seen before the receipt came back.
+		t.outcomes[r.outcome].ordered = nanos(at)
+	}
 }
 
 // block resolves the transactions in a block seen at `at`.
@@ -128,6 +160,8 @@ func (t *tracker) resolve(r *record, f fate, at time.Time) {
 	delete(t.byHash, r.hash)
 	delete(t.byEnv, r.envelope)
 	t.open--
+	r.outcome = len(t.outcomes)
+	t.outcomes = append(t.outcomes, outcome{sent: nanos(r.sent), ordered: nanos(r.ordered), done: nanos(r.done), fate: f})
 	if f == executed {
 		t.executed++
 	} else if f == dropped {
@@ -139,18 +173,35 @@ func (t *tracker) resolve(r *record, f fate, at time.Time) {
 func (t *tracker) counts() (sent, ordered, executed, dropped, open int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.all), t.ordered, t.executed, t.dropped, t.open
+	return t.sent, t.ordered, t.executed, t.dropped, t.open
 }
 
-// unresolved returns the pending records.
+// unresolved returns the pending records, in the order they were sent.
 func (t *tracker) unresolved() []*record {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var out []*record
-	for _, r := range t.all {
-		if r.fate == pending {
-			out = append(out, r)
+	out := make([]*record, 0, len(t.byHash))
+	for _, r := range t.byHash {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b *record) int { return a.sent.Compare(b.sent) })
+	return out
+}
+
+// snapshot returns every transaction sent and not taken back: the
+// resolved ones' outcomes, then the pending ones as outcomes with fate
+// pending.
+func (t *tracker) snapshot() []outcome {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]outcome, 0, len(t.outcomes)+len(t.byHash))
+	for _, o := range t.outcomes {
+		if o.fate != cancelled {
+			out = append(out, o)
 		}
+	}
+	for _, r := range t.byHash {
+		out = append(out, outcome{sent: nanos(r.sent), ordered: nanos(r.ordered), fate: pending})
 	}
 	return out
 }
