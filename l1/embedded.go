@@ -35,6 +35,7 @@ import (
 // web3) over HTTP there, for wallets, `veil verify` and other tools
 // (HTTPEndpoint gives the URL).
 func OpenEmbedded(dir string, alloc types.GenesisAlloc, httpAddr string) (*Chain, error) {
+	const embeddedCacheMB = 128
 	if dir == "" {
 		return nil, errors.New("l1: an embedded L1 needs a directory")
 	}
@@ -70,6 +71,11 @@ func OpenEmbedded(dir string, alloc types.GenesisAlloc, httpAddr string) (*Chain
 	// once the block is, so kill -9 loses no sealed block's state.
 	ethConf.NoPruning = true
 	ethConf.StateScheme = rawdb.HashScheme
+	// A development L1's state is a few contracts and accounts: caches
+	// of go-ethereum's mainnet defaults (about 1 GiB, filled as blocks
+	// are read, outside the Go heap) only grow a devnet's memory.
+	ethConf.DatabaseCache, ethConf.TrieCleanCache, ethConf.TrieDirtyCache, ethConf.SnapshotCache = embeddedCacheMB/2,
+		embeddedCacheMB/4, embeddedCacheMB/8, embeddedCacheMB/8
 	backend, err := eth.New(stack, &ethConf)
 	if err != nil {
 		stack.Close()
