@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"log/slog"
 	"math/big"
 	"path/filepath"
@@ -18,9 +17,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/params"
-	"github.com/veil-l2/veil/contracts"
-	"github.com/veil-l2/veil/encmempool"
-	"github.com/veil-l2/veil/encmempool/tpke"
 )
 
 // startDevnet runs the devnet in the background until the returned stop.
@@ -61,38 +57,14 @@ func sendTransfer(t *testing.T, url string, payer, user *ecdsa.PrivateKey, to co
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	hash := sendEnvelope(t, ctx, url, payer, user, to)
 	client, err := ethclient.Dial(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	var eon struct {
-		Eon hexutil.Uint64 `json:"eon"`
-		Key hexutil.Bytes  `json:"key"`
-	}
-	if err := client.Client().CallContext(ctx, &eon, "veil_eon"); err != nil {
-		t.Fatal(err)
-	}
-	pk, err := tpke.ParseEonPublicKey(eon.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer := types.LatestSignerForChainID(big.NewInt(devnetChainID))
-	userNonce, _ := client.PendingNonceAt(ctx, crypto.PubkeyToAddress(user.PublicKey))
-	payerNonce, _ := client.PendingNonceAt(ctx, crypto.PubkeyToAddress(payer.PublicKey))
-	inner, _ := types.SignNewTx(user, signer, &types.DynamicFeeTx{ChainID: big.NewInt(devnetChainID), Nonce: userNonce,
-		GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(10 * params.GWei), Gas: 21000, To: &to, Value: big.NewInt(params.Ether)})
-	env, err := encmempool.BuildEnvelope(encmempool.BuildParams{ChainID: devnetChainID, Eon: uint64(eon.Eon), EonKey: pk,
-		Inbox: contracts.EncryptedInboxAddress, Inner: inner, PayerKey: payer, Nonce: payerNonce,
-		GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(10 * params.GWei), Rand: rand.Reader})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := client.SendTransaction(ctx, env); err != nil {
-		t.Fatal(err)
-	}
 	for {
-		if r, err := client.TransactionReceipt(ctx, inner.Hash()); err == nil {
+		if r, err := client.TransactionReceipt(ctx, hash); err == nil {
 			return r
 		}
 		select {
