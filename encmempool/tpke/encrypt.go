@@ -1,6 +1,7 @@
 package tpke
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -163,7 +164,47 @@ func (c *Ciphertext) Decrypt(key *Key, id Identity, ad []byte) ([]byte, error) {
 	if err != nil {
 		return nil, ErrDecrypt
 	}
-	mask := hashMask(&g)
+	return c.open(&g, id, ad)
+}
+
+// PreparedCiphertext is a ciphertext parsed with U's Miller loop lines
+// computed: everything of a decryption that does not need the key, done
+// ahead (about a seventh of a decryption's time; the lines take 24 KiB).
+// Its decryption is exactly Decrypt's.
+type PreparedCiphertext struct {
+	c     *Ciphertext
+	lines [2][len(bls.LoopCounter) - 1]bls.LineEvaluationAff
+}
+
+// PrepareCiphertext parses a ciphertext as Decrypt does (U on the curve,
+// its subgroup checked by decryption) and computes U's lines. It keeps a
+// reference to ct.
+func PrepareCiphertext(ct []byte) (*PreparedCiphertext, error) {
+	c, err := parseCiphertext(ct, false)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
+	}
+	return &PreparedCiphertext{c: c, lines: bls.PrecomputeLines(c.u)}, nil
+}
+
+// Bytes returns the ciphertext's encoding.
+func (p *PreparedCiphertext) Bytes() []byte { return p.c.raw }
+
+// Decrypt decrypts the prepared ciphertext with the key of identity id.
+func (p *PreparedCiphertext) Decrypt(key *Key, id Identity, ad []byte) ([]byte, error) {
+	if key == nil {
+		return nil, ErrDecrypt
+	}
+	g, err := bls.PairFixedQ([]bls.G1Affine{key.p}, [][2][len(bls.LoopCounter) - 1]bls.LineEvaluationAff{p.lines})
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	return p.c.open(&g, id, ad)
+}
+
+// open finishes a decryption from the pairing of the key and U.
+func (c *Ciphertext) open(g *bls.GT, id Identity, ad []byte) ([]byte, error) {
+	mask := hashMask(g)
 	var sigma [SigmaSize]byte
 	v := c.v()
 	for i := range SigmaSize {
@@ -191,6 +232,9 @@ type DecryptItem struct {
 	ID         Identity
 	Ciphertext []byte
 	AD         []byte
+	// Prepared, when set, is Ciphertext prepared ahead; it is used only if
+	// its bytes are Ciphertext's.
+	Prepared *PreparedCiphertext
 }
 
 // DecryptResult is the outcome of one DecryptItem.
@@ -205,6 +249,10 @@ func DecryptBatch(items []DecryptItem) []DecryptResult {
 	out := make([]DecryptResult, len(items))
 	parallel(len(items), func(i int) {
 		it := &items[i]
+		if it.Prepared != nil && bytes.Equal(it.Prepared.Bytes(), it.Ciphertext) {
+			out[i].Plaintext, out[i].Err = it.Prepared.Decrypt(it.Key, it.ID, it.AD)
+			return
+		}
 		out[i].Plaintext, out[i].Err = Decrypt(it.Key, it.ID, it.Ciphertext, it.AD)
 	})
 	return out

@@ -59,7 +59,7 @@ func FuzzDecrypt(f *testing.F) {
 	f.Add(fx.ct[:200], fx.ad)
 	f.Add(fx.ct, []byte{})
 	f.Fuzz(func(t *testing.T, ct, ad []byte) {
-		pt, err := Decrypt(fx.key, fx.id, ct, ad)
+		pt, err := decryptBoth(t, fx.key, fx.id, ct, ad)
 		if err != nil {
 			if !errors.Is(err, ErrDecrypt) {
 				t.Fatalf("rejection without ErrDecrypt: %v", err)

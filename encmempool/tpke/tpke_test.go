@@ -131,14 +131,14 @@ func TestEveryByteFlipFails(t *testing.T) {
 		for _, mask := range []byte{0x01, 0x80, 0xff} {
 			bad := bytes.Clone(ct)
 			bad[i] ^= mask
-			if _, err := Decrypt(key, id, bad, ad); !errors.Is(err, ErrDecrypt) {
+			if _, err := decryptBoth(t, key, id, bad, ad); !errors.Is(err, ErrDecrypt) {
 				t.Fatalf("byte %d ^ %#x: got %v, want ErrDecrypt", i, mask, err)
 			}
 		}
 	}
 	// Truncated and extended ciphertexts fail too.
 	for _, bad := range [][]byte{ct[:len(ct)-1], append(bytes.Clone(ct), 0), ct[:HeaderSize]} {
-		if _, err := Decrypt(key, id, bad, ad); !errors.Is(err, ErrDecrypt) {
+		if _, err := decryptBoth(t, key, id, bad, ad); !errors.Is(err, ErrDecrypt) {
 			t.Fatalf("length %d: %v", len(bad), err)
 		}
 	}
@@ -167,7 +167,7 @@ func TestWrongContextFails(t *testing.T) {
 		{"right key, other identity", key, other, ad},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Decrypt(tc.key, tc.id, ct, tc.ad); !errors.Is(err, ErrDecrypt) {
+			if _, err := decryptBoth(t, tc.key, tc.id, ct, tc.ad); !errors.Is(err, ErrDecrypt) {
 				t.Fatalf("got %v, want ErrDecrypt", err)
 			}
 		})
@@ -583,6 +583,22 @@ func TestStrictDecoding(t *testing.T) {
 	}
 }
 
+// decryptBoth decrypts with Decrypt and with a PreparedCiphertext and
+// fails the test unless both give the same answer.
+func decryptBoth(t testing.TB, key *Key, id Identity, ct, ad []byte) ([]byte, error) {
+	t.Helper()
+	pt, err := Decrypt(key, id, ct, ad)
+	var ppt []byte
+	p, perr := PrepareCiphertext(ct)
+	if perr == nil {
+		ppt, perr = p.Decrypt(key, id, ad)
+	}
+	if (err == nil) != (perr == nil) || !bytes.Equal(pt, ppt) || (perr != nil && !errors.Is(perr, ErrDecrypt)) {
+		t.Fatalf("prepared decryption differs: %q %v, prepared %q %v", pt, err, ppt, perr)
+	}
+	return pt, err
+}
+
 func TestDecryptBatch(t *testing.T) {
 	c := newCommittee(t, 3, 2)
 	var items []DecryptItem
@@ -599,6 +615,14 @@ func TestDecryptBatch(t *testing.T) {
 	}
 	items[3].AD = []byte("wrong")
 	items[7].Key = nil
+	// Prepared ahead: used where it is the item's ciphertext, ignored
+	// where it is another's.
+	for _, i := range []int{1, 3, 9} {
+		if items[i].Prepared, _ = PrepareCiphertext(items[i].Ciphertext); items[i].Prepared == nil {
+			t.Fatal("prepare failed")
+		}
+	}
+	items[12].Prepared = items[9].Prepared
 	for i, r := range DecryptBatch(items) {
 		switch i {
 		case 3, 7:
