@@ -116,6 +116,21 @@
 // request for an earlier batch, answered from the store, counts as a
 // release); the other keypers cover the rest.
 //
+// # Shares ahead of the commitment
+//
+// The sequencer announces each admitted envelope on TopicPending
+// (PendingMessage, signed by the sequencer, checked by the gossip
+// validator) before any batch holds it. The node derives each announced
+// envelope's identity from the envelope itself (for its own eon and inbox
+// only), computes its share on one core and keeps it in memory, by
+// identity (at most four full batches' worth, at least 4096; dropped when
+// unused for 64 releases); a release takes the shares it needs from there
+// and computes only the rest. Nothing is sent because of an announcement:
+// shares still leave only in a release, after the record. Counted in
+// veil_keyper_pending_envelopes_total{outcome},
+// veil_keyper_pending_dropped_total (queue full) and
+// veil_keyper_release_shares_total{source}.
+//
 // Gossip: one topic per kind for all eons (a p2p node joins a kind once).
 // The validators take the eon from each message: SequencerValidator and
 // MembersValidator accept one eon, or with Eons every eon of a set that

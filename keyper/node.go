@@ -84,6 +84,7 @@ type Node struct {
 	sentMu   sync.Mutex
 	sent     map[uint64]*sentShares
 	rep      *republisher // nil without Republish
+	pre      *precomputed // shares computed from pending announcements
 }
 
 type nodeMetrics struct {
@@ -151,8 +152,11 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "veil", Subsystem: "keyper", Name: "commitment_to_shares_seconds",
 			Help: "Time from a commitment's arrival to its shares sent.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
 	}
+	preMetrics := newPrecomputeMetrics()
+	n.pre = newPrecomputed(cfg.Share, n.cache, cfg.Release, precomputeMax(cfg.Release), preMetrics)
 	if cfg.Registry != nil {
 		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency)
+		cfg.Registry.MustRegister(preMetrics.collectors()...)
 	}
 	eon := cfg.Release.Eon
 	if n.commits, err = cfg.P2P.Join(TopicCommitments, SequencerValidator{Sequencer: cfg.Committee.Sequencer, Eon: eon}); err != nil {
@@ -186,10 +190,19 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 		}
 	}
 	ctx, n.cancel = context.WithCancel(ctx)
+	stopPre, err := n.joinPending(ctx)
+	if err != nil {
+		n.cancel()
+		cancelC()
+		cancelS()
+		cancelK()
+		return nil, err
+	}
 	stopRep := func() {}
 	if cfg.Republish != nil {
 		if stopRep, err = n.startRepublisher(ctx); err != nil {
 			n.cancel()
+			stopPre()
 			cancelC()
 			cancelS()
 			cancelK()
@@ -198,6 +211,7 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 	}
 	go func() {
 		defer close(n.done)
+		defer stopPre()
 		defer stopRep()
 		defer cancelC()
 		defer cancelS()
@@ -335,7 +349,7 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 	}
 	recorded := time.Now()
 	m := &ShareMessage{ChainID: n.cfg.Release.ChainID, Eon: n.cfg.Release.Eon, Number: rel.Number, Hash: rel.Hash,
-		Keyper: uint32(n.cfg.Index), Shares: Shares(n.cfg.Share, n.cache, rel)}
+		Keyper: uint32(n.cfg.Index), Shares: n.pre.releaseShares(rel)}
 	n.log.Debug("release timing", "batch", rel.Number, "decode", decoded.Sub(start), "decide_record", recorded.Sub(decoded),
 		"shares", time.Since(recorded))
 	if err := m.Sign(n.cfg.Keys.Signing); err != nil {

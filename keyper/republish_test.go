@@ -102,7 +102,7 @@ func TestRepublishValidator(t *testing.T) {
 	km2 := *km
 	km2.Number, km2.Hash = 2, b2.Commitment.Hash()
 	km2.Keys = km.Keys[:tpke.G1Size] // one key, and batch 1's attestation
-	badKeyed := RepublishMessage{Batch: mustEncode(t, b), Keys: mustEncodeKM(t, km), Keyed: []uint32{1, 0}}
+	badKeyed := RepublishMessage{Batch: mustEncode(t, b), Keys: mustEncode(t, km), Keyed: []uint32{1, 0}}
 
 	invalid, err := NewRepublishInvalid(nil)
 	if err != nil {
@@ -120,7 +120,7 @@ func TestRepublishValidator(t *testing.T) {
 	}{
 		{"valid", good, eon, nil, ""},
 		{"garbage", []byte{0xc1, 0x80}, eon, ErrRepublishMalformed, "malformed"},
-		{"keyed out of order", mustEncodeRM(t, &badKeyed), eon, ErrRepublishMalformed, "malformed"},
+		{"keyed out of order", mustEncode(t, &badKeyed), eon, ErrRepublishMalformed, "malformed"},
 		{"message of another eon", good, eon + 1, ErrRepublishMismatch, "mismatch"},
 		{"keys of another batch", republished(t, rel2, b2, km), eon, ErrRepublishMismatch, "mismatch"},
 		{"not the sequencer's", republished(t, rel, forged, km), eon, ErrRepublishSignature, "sequencer_signature"},
@@ -147,23 +147,9 @@ func TestRepublishValidator(t *testing.T) {
 	}
 }
 
-func mustEncode(t *testing.T, b *batch.Batch) []byte {
-	raw, err := b.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-func mustEncodeKM(t *testing.T, km *batch.KeysMessage) []byte {
-	raw, err := km.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-func mustEncodeRM(t *testing.T, m *RepublishMessage) []byte {
+// mustEncode returns a message's wire form.
+func mustEncode(t *testing.T, m interface{ Encode() ([]byte, error) }) []byte {
+	t.Helper()
 	raw, err := m.Encode()
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -95,10 +96,25 @@ func (r *Release) Identities() []tpke.Identity {
 // Shares computes this keyper's shares for a release on all cores, with
 // identity points from the cache.
 func Shares(secret *tpke.SecretShare, cache *tpke.PointCache, r *Release) []byte {
+	out, _ := shares(secret, cache, r, nil)
+	return out
+}
+
+// shares is Shares taking the shares take has (precomputed ones), when
+// take is set; it also returns how many came from take.
+func shares(secret *tpke.SecretShare, cache *tpke.PointCache, r *Release, take func(tpke.Identity) ([]byte, bool)) ([]byte, int) {
 	ids := r.Identities()
 	out := make([]byte, len(ids)*tpke.G1Size)
+	var taken atomic.Int64
 	parallel(len(ids), func(i int) {
+		if take != nil {
+			if s, ok := take(ids[i]); ok {
+				copy(out[i*tpke.G1Size:], s)
+				taken.Add(1)
+				return
+			}
+		}
 		copy(out[i*tpke.G1Size:], secret.KeyShare(cache.Point(ids[i])).Bytes())
 	})
-	return out
+	return out, int(taken.Load())
 }

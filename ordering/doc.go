@@ -87,6 +87,20 @@
 // which applies the drop rules), the batch is marked executed, the head
 // view is refreshed, and the pool forgets its transactions.
 //
+// Work ahead (announce.go): what does not need the keys is done while an
+// admitted envelope waits for its batch, off the path from commitment to
+// block. Every admitted envelope is gossiped to the keypers within 20 ms
+// (keyper.TopicPending, signed like every sequencer message; counted in
+// veil_sequencer_announced_envelopes_total), who compute their shares for
+// it then and send them only when they release its batch. The sequencer
+// prepares its ciphertext for decryption on one core (parsed, with U's
+// Miller loop lines: tpke.PrepareCiphertext), keeping at most 2048 (48 MiB)
+// and dropping those unused for 16 batches; veil_sequencer_decryptions_total
+// counts decryptions by whether they were prepared ahead. Both are best
+// effort: what misses them is done in full once the keys come. The keys
+// aggregated by the collector are decrypted with as points, not decoded
+// again from the recorded keys message.
+//
 // # Restart
 //
 // Open rebuilds everything from disk: the batch log (batches.db) gives the

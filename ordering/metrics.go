@@ -5,16 +5,19 @@ import "github.com/prometheus/client_golang/prometheus"
 // metrics of the sequencer beyond the pool's (admitted, rejected by reason,
 // queue depth) and the execution node's.
 type metrics struct {
-	rejectedDecode prometheus.Counter
-	batchTxs       prometheus.Histogram
-	keysLatency    prometheus.Histogram
-	decryptTime    prometheus.Histogram
-	blockTime      prometheus.Histogram
-	commitToBlock  prometheus.Histogram
-	resent         prometheus.Counter
-	executed       prometheus.Gauge
-	eon            prometheus.Gauge
-	forced         *prometheus.CounterVec
+	rejectedDecode  prometheus.Counter
+	batchTxs        prometheus.Histogram
+	keysLatency     prometheus.Histogram
+	decryptTime     prometheus.Histogram
+	blockTime       prometheus.Histogram
+	commitToBlock   prometheus.Histogram
+	resent          prometheus.Counter
+	executed        prometheus.Gauge
+	eon             prometheus.Gauge
+	forced          *prometheus.CounterVec
+	announced       prometheus.Counter
+	announceDropped prometheus.Counter
+	decryptions     *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -40,9 +43,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "The eon of the last committed batch."}),
 		forced: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "forced_envelopes_total",
 			Help: "Envelopes forced from L1, by what committed batches did with them (included or skipped)."}, []string{"result"}),
+		announced: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "announced_envelopes_total",
+			Help: "Admitted envelopes announced to the keypers before their commitment (they precompute their shares)."}),
+		announceDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "announce_dropped_total",
+			Help: "Admitted envelopes not announced because the announcement queue was full (their shares are computed at the commitment)."}),
+		decryptions: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "decryptions_total",
+			Help: "Envelopes decrypted, by whether their ciphertext was prepared ahead (prepared_ahead) or not (in_full)."}, []string{"source"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.rejectedDecode, m.batchTxs, m.keysLatency, m.decryptTime, m.blockTime, m.commitToBlock, m.resent, m.executed, m.eon, m.forced)
+		reg.MustRegister(m.rejectedDecode, m.batchTxs, m.keysLatency, m.decryptTime, m.blockTime, m.commitToBlock, m.resent, m.executed, m.eon, m.forced,
+			m.announced, m.announceDropped, m.decryptions)
 	}
 	return m
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/ahead"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/ordering/batch"
@@ -136,9 +137,14 @@ type Sequencer struct {
 	commits   *p2p.Topic
 	shares    *p2p.Topic
 	keysTopic *p2p.Topic
-	metrics   *metrics
-	head      *headView
-	subs      *receiptFeed
+	// announceIn queues admitted envelopes for pending announcements
+	// (announce.go).
+	announceIn chan announced
+	prepareIn  chan *types.Transaction
+	prepared   *ahead.Cache[common.Hash, *tpke.PreparedCiphertext]
+	metrics    *metrics
+	head       *headView
+	subs       *receiptFeed
 	// gossip holds the eons whose messages are admitted on gossip, each
 	// with its committee.
 	gossip *keyper.Eons
@@ -229,7 +235,10 @@ type inflight struct {
 	sentAt    time.Time // the last time it was sent to the keypers
 	resends   int
 	keys      *KeysMessage
-	keysAt    time.Time
+	// parsed are keys' points as the collector aggregated them (nil for
+	// keys read back from the store): decryption skips decoding them.
+	parsed []*tpke.Key
+	keysAt time.Time
 	// eonStart: the first batch of an eon after another; the keypers of
 	// its eon need the previous batch's keys message to accept it.
 	eonStart bool
@@ -247,7 +256,8 @@ func Open(cfg Config) (*Sequencer, error) {
 		cfg.PointCache = tpke.NewPointCache(1 << 16)
 	}
 	s := &Sequencer{cfg: cfg, log: cfg.Logger, key: cfg.SequencerKey, address: crypto.PubkeyToAddress(cfg.SequencerKey.PublicKey),
-		inflight: map[uint64]*inflight{}, keysIn: make(chan struct{}, 1), kick: make(chan struct{}, 1), subs: newReceiptFeed()}
+		inflight: map[uint64]*inflight{}, keysIn: make(chan struct{}, 1), kick: make(chan struct{}, 1), announceIn: make(chan announced, announceQueue),
+		prepareIn: make(chan *types.Transaction, announceQueue), prepared: newPreparedCache(), subs: newReceiptFeed()}
 	s.metrics = newMetrics(cfg.Registry)
 	s.gossip, s.eons = keyper.NewEons(), map[uint64]*Eon{}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -298,7 +308,7 @@ func Open(cfg Config) (*Sequencer, error) {
 		s.closeStores()
 		return nil, err
 	}
-	for _, loop := range []func(){s.cutLoop, s.resendLoop, s.execLoop, s.scheduleLoop} {
+	for _, loop := range []func(){s.cutLoop, s.resendLoop, s.execLoop, s.scheduleLoop, s.prepareAheadLoop} {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); loop() }()
 	}
@@ -433,6 +443,7 @@ func (s *Sequencer) restore() error {
 			s.log.Warn("share messages refused", "err", err)
 		} else if keys != nil {
 			f.keys = newKeysMessage(s.cfg.Chain.ChainID, eon, keys)
+			f.parsed = keys.Keys
 		}
 		s.inflight[l.number] = f
 	}
@@ -498,6 +509,12 @@ func (s *Sequencer) join() error {
 	if s.shares, err = s.cfg.P2P.Join(keyper.TopicShares, keyper.MembersValidator{Eons: s.gossip}); err != nil {
 		return err
 	}
+	pending, err := s.cfg.P2P.Join(keyper.TopicPending, keyper.SequencerValidator{Sequencer: s.address, Eons: s.gossip})
+	if err != nil {
+		return err
+	}
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.announceLoop(pending) }()
 	sub, cancel, err := s.shares.Subscribe()
 	if err != nil {
 		return err
@@ -641,6 +658,9 @@ func (s *Sequencer) Submit(raw []byte) (*encmempool.Receipt, error) {
 	r, err := s.admit(&tx)
 	if err != nil {
 		return nil, err
+	}
+	if eon, ok := envelopeEon(&tx); ok {
+		s.admitted(eon, &tx, raw)
 	}
 	s.subs.send(r)
 	select {
@@ -1032,6 +1052,7 @@ func (s *Sequencer) onShares(payload []byte) {
 // gotKeys records a batch's keys and wakes the executor; s.mu is held.
 func (s *Sequencer) gotKeys(f *inflight, keys *keyper.BatchKeys) {
 	f.keys = newKeysMessage(s.cfg.Chain.ChainID, f.b.Commitment.Eon, keys)
+	f.parsed = keys.Keys
 	f.keysAt = s.cfg.Now()
 	s.metrics.keysLatency.Observe(f.keysAt.Sub(f.committed).Seconds())
 	select {
@@ -1108,7 +1129,7 @@ func (s *Sequencer) prepareLoop(out chan<- prepared) {
 // prepare records and publishes a batch's keys and decrypts it.
 func (s *Sequencer) prepare(f *inflight) (*execution.BlockInput, error) {
 	s.mu.Lock()
-	keys := f.keys
+	keys, parsed := f.keys, f.parsed
 	s.mu.Unlock()
 	raw, err := keys.Encode()
 	if err != nil {
@@ -1134,7 +1155,7 @@ func (s *Sequencer) prepare(f *inflight) (*execution.BlockInput, error) {
 		s.publish(s.commits, again.b.Commitment.Eon, again.raw)
 	}
 	start := time.Now()
-	in, err := s.blockInput(f, keys)
+	in, err := s.blockInput(f, keys, parsed)
 	if err != nil {
 		return nil, err
 	}
@@ -1167,6 +1188,7 @@ func (s *Sequencer) execute(p prepared) error {
 // finish marks a batch executed and lets the pool forget its transactions.
 func (s *Sequencer) finish(f *inflight) error {
 	n := f.b.Commitment.Number
+	s.prepared.Tick()
 	if err := s.store.setExecuted(n); err != nil {
 		return err
 	}
@@ -1187,9 +1209,16 @@ func (s *Sequencer) finish(f *inflight) error {
 	return nil
 }
 
-// blockInput decrypts a batch with its keys into the execution input.
-func (s *Sequencer) blockInput(f *inflight, km *KeysMessage) (*execution.BlockInput, error) {
-	return BlockInput(s.cfg.Chain.ChainID, f.b, f.rel, km, s.cfg.Limits)
+// blockInput decrypts a batch with its keys into the execution input,
+// with the keys' points when the collector gave them.
+func (s *Sequencer) blockInput(f *inflight, km *KeysMessage, parsed []*tpke.Key) (*execution.BlockInput, error) {
+	if parsed == nil {
+		return BlockInput(s.cfg.Chain.ChainID, f.b, f.rel, km, s.cfg.Limits)
+	}
+	in, ahead, err := blockInput(s.cfg.Chain.ChainID, f.b, f.rel, parsed, s.cfg.Limits, s.prepared)
+	s.metrics.decryptions.WithLabelValues("prepared_ahead").Add(float64(ahead))
+	s.metrics.decryptions.WithLabelValues("in_full").Add(float64(len(f.rel.Keyed) - ahead))
+	return in, err
 }
 
 // BlockInput decrypts a batch with its keys into the execution input: the
@@ -1199,15 +1228,27 @@ func (s *Sequencer) blockInput(f *inflight, km *KeysMessage) (*execution.BlockIn
 // that fails to decrypt with its key is marked DecryptFailed and dropped
 // by execution; one without a key is marked NoKey.
 func BlockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, km *KeysMessage, lim encmempool.Limits) (*execution.BlockInput, error) {
+	keys, err := km.ParsedKeys()
+	if err != nil {
+		return nil, fmt.Errorf("%w: batch %d: %v", ErrKeysMessage, b.Commitment.Number, err)
+	}
+	in, _, err := blockInput(chainID, b, rel, keys, lim, nil)
+	return in, err
+}
+
+// blockInput is BlockInput with the keys' points, taking ciphertexts
+// prepared ahead from prepared when it is set; it also returns how many it
+// took.
+func blockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, keys []*tpke.Key, lim encmempool.Limits,
+	prepared *ahead.Cache[common.Hash, *tpke.PreparedCiphertext]) (*execution.BlockInput, int, error) {
 	c := &b.Commitment
 	in := &execution.BlockInput{Number: c.Number, BatchHash: rel.Hash, Timestamp: c.Timestamp, L1OriginNumber: c.L1OriginNumber,
 		L1OriginHash: c.L1OriginHash, GasLimit: c.GasLimit, FeeRecipient: c.FeeRecipient, Items: make([]execution.Item, len(b.Txs))}
 	for _, d := range c.Deposits {
 		in.Deposits = append(in.Deposits, execution.Deposit{To: d.To, Amount: d.Amount})
 	}
-	keys, err := km.ParsedKeys()
-	if err != nil || len(keys) != len(rel.Keyed) {
-		return nil, fmt.Errorf("%w: batch %d: %d keys for %d identities: %v", ErrKeysMessage, c.Number, len(keys), len(rel.Keyed), err)
+	if len(keys) != len(rel.Keyed) {
+		return nil, 0, fmt.Errorf("%w: batch %d: %d keys for %d identities", ErrKeysMessage, c.Number, len(keys), len(rel.Keyed))
 	}
 	signer := types.LatestSignerForChainID(new(big.Int).SetUint64(chainID))
 	for i, tx := range b.Txs {
@@ -1217,12 +1258,19 @@ func BlockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, km *KeysMes
 		in.Items[nk.Index].Status = execution.NoKey
 	}
 	items := make([]tpke.DecryptItem, len(rel.Keyed))
+	took := 0
 	for i, k := range rel.Keyed {
 		env, err := encmempool.DecodeEnvelope(b.Txs[k.Index], signer, contracts.EncryptedInboxAddress, lim)
 		if err != nil {
-			return nil, fmt.Errorf("ordering: keyed envelope %d of batch %d does not parse: %w", k.Index, c.Number, err)
+			return nil, 0, fmt.Errorf("ordering: keyed envelope %d of batch %d does not parse: %w", k.Index, c.Number, err)
 		}
 		items[i] = tpke.DecryptItem{Key: keys[i], ID: k.Identity, Ciphertext: env.Ciphertext, AD: env.AssociatedData()}
+		if prepared != nil {
+			if p, ok := prepared.Take(b.Txs[k.Index].Hash()); ok {
+				items[i].Prepared = p
+				took++
+			}
+		}
 	}
 	for i, r := range tpke.DecryptBatch(items) {
 		it := &in.Items[rel.Keyed[i].Index]
@@ -1232,7 +1280,7 @@ func BlockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, km *KeysMes
 		}
 		it.Status, it.Plaintext = execution.Decrypted, r.Plaintext
 	}
-	return in, nil
+	return in, took, nil
 }
 
 // headView is admission's view of the chain: the rules in force and the

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 )
@@ -113,6 +114,17 @@ func TestFCFSOverRPC(t *testing.T) {
 	}
 	if !slices.Equal(gotInner, innerHashes) {
 		t.Fatalf("inner transactions in blocks differ from receipt order (%d vs %d)", len(gotInner), len(innerHashes))
+	}
+	// Every admitted envelope was announced to the keypers ahead of its
+	// commitment (keyper.TopicPending).
+	if got := testutil.ToFloat64(s.metrics.announced); got != 200 {
+		t.Fatalf("%v envelopes announced, want 200", got)
+	}
+	// and its ciphertext was prepared for decryption ahead (best effort:
+	// some may not be, none is decrypted twice).
+	ahead, full := testutil.ToFloat64(s.metrics.decryptions.WithLabelValues("prepared_ahead")), testutil.ToFloat64(s.metrics.decryptions.WithLabelValues("in_full"))
+	if ahead == 0 || ahead+full != 200 {
+		t.Fatalf("%v decryptions prepared ahead, %v in full; want some ahead and 200 in all", ahead, full)
 	}
 }
 
