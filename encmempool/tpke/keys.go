@@ -238,7 +238,7 @@ type Aggregator struct {
 	lambda  []fr.Element // λ_j mod r
 	small   []*big.Int   // A_j, or nil when too large
 	neg     []bool       // sign of A_j
-	invB    *big.Int     // B⁻¹ mod r
+	invB    *big.Int     // B⁻¹ mod r; nil when B = 1 (no scaling)
 	// smallBits is the largest bit length among the A_j.
 	smallBits int
 }
@@ -307,10 +307,26 @@ func NewAggregator(signers []int) (*Aggregator, error) {
 		small[j] = aj
 	}
 	if small != nil {
+		// Reduce A_j / B to lowest terms: B = 1 skips the scaling.
+		g := new(big.Int).Set(b)
+		for _, aj := range small {
+			g.GCD(nil, nil, g, aj)
+		}
+		if g.Cmp(big.NewInt(1)) > 0 {
+			b.Quo(b, g)
+			for _, aj := range small {
+				aj.Quo(aj, g)
+			}
+		}
 		var be fr.Element
 		be.SetBigInt(b)
 		be.Inverse(&be)
-		a.small, a.neg, a.invB = small, neg, bigInt(&be)
+		a.small, a.neg = small, neg
+		if b.Cmp(big.NewInt(1)) != 0 {
+			// When B = 1 (the coefficients are integers, as for signers
+			// 1, 2, 3 of any committee) the full multiplication goes.
+			a.invB = bigInt(&be)
+		}
 		for _, aj := range small {
 			a.smallBits = max(a.smallBits, aj.BitLen())
 		}
@@ -351,7 +367,7 @@ func (a *Aggregator) Aggregate(shares []KeyShare) (*Key, error) {
 	}
 	// Σ A_j·s_j with the short integer coefficients, by Straus-Shamir
 	// interleaving (one doubling chain shared by all terms), then one full
-	// multiplication by B⁻¹.
+	// multiplication by B⁻¹ unless B = 1.
 	signed := make([]bls.G1Affine, len(shares))
 	for j := range shares {
 		if a.neg[j] {
@@ -369,7 +385,9 @@ func (a *Aggregator) Aggregate(shares []KeyShare) (*Key, error) {
 			}
 		}
 	}
-	acc.ScalarMultiplication(&acc, a.invB)
+	if a.invB != nil {
+		acc.ScalarMultiplication(&acc, a.invB)
+	}
 	k.p.FromJacobian(&acc)
 	return &k, nil
 }

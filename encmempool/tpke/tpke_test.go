@@ -251,6 +251,19 @@ func TestAggregatorRoutesAgree(t *testing.T) {
 	if err := VerifyKey(c.pk, q, k1); err != nil {
 		t.Fatal(err)
 	}
+	// Integer coefficients (signers 1, 2, 3: 3, -3, 1) skip the scaling
+	// and agree with the direct route too.
+	ints, _ := NewAggregator([]int{0, 1, 2})
+	if ints.small == nil || ints.invB != nil {
+		t.Fatal("signers 1, 2, 3 should take the small-coefficient route without scaling")
+	}
+	row3 := []KeyShare{c.secrets[0].KeyShare(q), c.secrets[1].KeyShare(q), c.secrets[2].KeyShare(q)}
+	k3, _ := ints.Aggregate(row3)
+	direct3 := *ints
+	direct3.small = nil
+	if k4, _ := direct3.Aggregate(row3); !bytes.Equal(k3.Bytes(), k4.Bytes()) {
+		t.Fatal("routes disagree without scaling")
+	}
 	// A large committee falls back to the direct route and still works.
 	big := newCommittee(t, 100, 67)
 	bs := make([]int, 67)
