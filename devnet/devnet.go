@@ -49,6 +49,11 @@ const (
 	ForcedInclusionDeadline = 32
 	// StateFile is the devnet's own record in its directory.
 	StateFile = "devnet.json"
+	// DefaultCacheMB caps go-ethereum's caches in the devnet's L2 nodes
+	// (the sequencer's and the verifier's): a devnet's state is a few
+	// hundred accounts, so the production default (execution.DefaultCacheMB)
+	// would only hold resident memory.
+	DefaultCacheMB = 64
 )
 
 // ErrConfig reports a devnet configuration that cannot run.
@@ -80,6 +85,10 @@ type Config struct {
 	// (default Accounts). It is part of the genesis: a directory keeps the
 	// count it started with.
 	DevAccounts int
+	// CacheMB caps go-ethereum's caches in the sequencer's and the
+	// verifier's L2 nodes (execution.Config.CacheMB; default
+	// DefaultCacheMB).
+	CacheMB int
 	// NoVerifier leaves out the verifier that follows L1 and re-executes
 	// every posted batch (it doubles the execution work: benchmarks).
 	NoVerifier bool
@@ -119,6 +128,9 @@ func (c *Config) defaults() error {
 	if c.DevAccounts == 0 {
 		c.DevAccounts = Accounts
 	}
+	if c.CacheMB == 0 {
+		c.CacheMB = DefaultCacheMB
+	}
 	if c.DevAccountBalance == nil {
 		c.DevAccountBalance = Ether(10_000)
 	}
@@ -134,6 +146,8 @@ func (c *Config) defaults() error {
 	case 2*c.Threshold <= c.Keypers:
 		return fmt.Errorf("%w: threshold %d of %d keypers: two disjoint quorums could release keys for different batches; "+
 			"need threshold > keypers/2", ErrConfig, c.Threshold, c.Keypers)
+	case c.CacheMB < 0:
+		return fmt.Errorf("%w: cache of %d MiB: give a positive size, or 0 for the default %d", ErrConfig, c.CacheMB, DefaultCacheMB)
 	case c.Interval < time.Second:
 		return fmt.Errorf("%w: batch interval %v: L2 block timestamps are whole seconds, so at least 1s", ErrConfig, c.Interval)
 	}
@@ -306,7 +320,7 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 // mismatch stops the devnet with the verifier's error.
 func (d *Devnet) startVerifier(ctx context.Context) error {
 	v, err := verify.New(ctx, verify.Config{L1: d.L1, Contracts: d.Contracts, Chain: d.st.Chain, DataDir: filepath.Join(d.dir, "verifier"),
-		Confirmations: 0, PollInterval: d.cfg.L1BlockTime / 2, Logger: d.log.With("component", "verifier"),
+		CacheMB: d.cfg.CacheMB, Confirmations: 0, PollInterval: d.cfg.L1BlockTime / 2, Logger: d.log.With("component", "verifier"),
 		OnVerified: func(r verify.Result) {
 			d.vhashes.Store(r.Number, r.BlockHash)
 			d.verified.Store(r.Number)

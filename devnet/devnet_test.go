@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"testing"
 	"time"
@@ -107,5 +108,29 @@ func waitVerified(t *testing.T, ctx context.Context, d *Devnet, number uint64) {
 			t.Fatalf("batch %d not verified (verified up to %d)", number, d.Verified())
 		case <-time.After(200 * time.Millisecond):
 		}
+	}
+}
+
+func TestConfigCache(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cacheMB int
+		want    int
+		wantErr error
+	}{
+		{name: "default", cacheMB: 0, want: DefaultCacheMB},
+		{name: "given", cacheMB: 512, want: 512},
+		{name: "negative", cacheMB: -1, wantErr: ErrConfig},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Config{CacheMB: tc.cacheMB}
+			err := c.defaults()
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("error %v, want %v", err, tc.wantErr)
+			}
+			if err == nil && c.CacheMB != tc.want {
+				t.Fatalf("cache %d MiB, want %d", c.CacheMB, tc.want)
+			}
+		})
 	}
 }

@@ -51,6 +51,22 @@
 //     below 10 ether); it knows the committees running at its start.
 //     Config.WithholdKeys is the sequencer's fault-injection hook for
 //     tests (ordering.Config.WithholdKeys).
+//   - Memory: everything runs in one process, so its resident memory is
+//     the sum of the parts, and each part is bounded. The L2 nodes'
+//     go-ethereum caches are Config.CacheMB (DefaultCacheMB, 64 MiB: a
+//     devnet's state is a few hundred accounts) and the embedded L1's 64
+//     MiB; pebble's block caches and memtables (C malloc) and the trie and
+//     snapshot caches (fastcache, mmap) sit outside the Go heap, fill as
+//     the chains are read and then stay at their caps. The Go heap's live part is
+//     mostly go-ethereum's caches of decoded blocks and transactions in
+//     both nodes, bounded by count (256 blocks each); the runtime keeps up
+//     to twice the live heap unless `veil --memory-limit-mb` sets a soft
+//     limit. The execution record is pruned at every checkpoint (package
+//     execution). The mapped pages of the bbolt files count as file-backed
+//     resident memory; they are page cache the kernel reclaims under
+//     pressure, but they follow the files' sizes: the keypers' stores and
+//     the sequencer's batch log keep every batch, so those grow with the
+//     chain (see packages keyper and ordering).
 //   - Keys are created in the directory (a temporary one, removed on
 //     Close, when none is given). libp2p ports are picked afresh at each
 //     start; peers find each other by the addresses of this start.

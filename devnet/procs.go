@@ -201,7 +201,7 @@ func (d *Devnet) StartSequencer() error {
 		Eons: d.schedule(), P2P: host, Origin: origin,
 		Cut: ordering.CutConfig{Interval: d.cfg.Interval, MaxTxs: l1.PostableBatchTxs, MaxBytes: l1.PostableBatchBytes}, HTTPHost: httpHost, HTTPPort: httpPort, WSHost: wsHost, WSPort: wsPort,
 		Logger: d.log.With("component", "sequencer"), Registry: d.metrics.registry("sequencer"), PointCache: d.points,
-		WithholdKeys: d.cfg.WithholdKeys})
+		WithholdKeys: d.cfg.WithholdKeys, CacheMB: d.cfg.CacheMB})
 	if err != nil {
 		cancel()
 		host.Close()

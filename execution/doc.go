@@ -48,17 +48,23 @@
 //
 // go-ethereum's database in the data directory is a cache: after a kill -9
 // it may rewind (it rewound to genesis in tests). The record (bbolt,
-// veil/record.db) is what the node must not forget: every block's input,
+// veil/record.db) is what the node must not forget: each block's input,
 // written while the block is built and before go-ethereum sees it, and the
 // revealed set (every inner transaction ever decoded, with the block that
 // revealed it, its sender and nonce). Open re-executes every recorded block
 // above go-ethereum's durable head, exactly as a verifier would, and gets
 // the same block hashes (the system transactions are signed with the
 // public system key, contracts.SystemKey, RFC 6979 deterministically). Every CheckpointInterval blocks
-// the state is flushed to disk, which bounds re-execution, and the revealed
-// set is pruned of entries whose nonce is below their sender's nonce at
-// that state: they can never be valid again, and no re-execution can start
-// below a flushed state.
+// the state is flushed to disk, which bounds re-execution, and the record
+// is pruned against that state: the revealed set of entries whose nonce is
+// below their sender's nonce there (they can never be valid again), and
+// the inputs of the blocks at or below the previous checkpoint (no
+// re-execution starts below a flushed state; the inputs between the two
+// latest checkpoints are a margin). The record thus holds one to two
+// checkpoint intervals of inputs, and its file (and the pages of it mapped
+// in memory) stops growing; a node whose chain database lost flushed state
+// refuses to open (ErrStore) instead of re-executing without inputs. The
+// blocks themselves stay in go-ethereum's database and on L1.
 //
 // # RPC
 //
@@ -75,7 +81,20 @@
 //     cannot be configured (ChainConfig's doc).
 //   - go-ethereum's caches are capped (Config.CacheMB, 256 MiB by default)
 //     and its prefetcher is off: the builder has just executed each block,
-//     so the prefetcher would only compete for the cores.
+//     so the prefetcher would only compete for the cores. CacheMB is split
+//     as go-ethereum's own command splits its --cache: half to the
+//     database (pebble's block cache, plus memtables of an eighth of that
+//     each: one or two while flushes keep up, at most eight before pebble
+//     stalls writes), 15% to clean trie nodes and 10% to the snapshot
+//     (fastcache), 25% to dirty trie nodes (flushed at every checkpoint).
+//     The block cache, memtables and fastcache are allocated outside the
+//     Go heap (C malloc under cgo, mmap): they fill as the chain is read
+//     and then stay at their caps, so a node's anonymous resident memory
+//     levels off at about CacheMB above the Go runtime's share (up to
+//     twice the live heap under GOGC=100, less under the soft limit of
+//     `veil --memory-limit-mb`). go-ethereum's caches of decoded blocks,
+//     receipts and transactions live in the Go heap and are bounded by
+//     count (256 blocks), not by CacheMB.
 //   - go-ethereum's transaction pool still runs inside its node and, on
 //     every new head, recovers the sender of every transaction of the block
 //     in its blob sub-pool: about 0.2 s of one core per 1,000-pair block.

@@ -11,6 +11,7 @@ type metrics struct {
 	dropped         *prometheus.CounterVec
 	envelopeSkipped prometheus.Counter
 	revealedPruned  prometheus.Counter
+	inputsPruned    prometheus.Counter
 	gasUsed         prometheus.Counter
 }
 
@@ -31,6 +32,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		revealedPruned: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "veil", Subsystem: "execution", Name: "revealed_pruned_total",
 			Help: "Revealed-set entries pruned (nonce below the sender's)."}),
+		inputsPruned: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "veil", Subsystem: "execution", Name: "record_inputs_pruned_total",
+			Help: "Recorded block inputs deleted (at or below the previous checkpoint)."}),
 		gasUsed: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "veil", Subsystem: "execution", Name: "gas_used_total", Help: "Gas used by written blocks."}),
 	}
@@ -38,7 +42,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.dropped.WithLabelValues(string(r))
 	}
 	if reg != nil {
-		reg.MustRegister(m.blocks, m.txs, m.innerExecuted, m.dropped, m.envelopeSkipped, m.revealedPruned, m.gasUsed)
+		reg.MustRegister(m.blocks, m.txs, m.innerExecuted, m.dropped, m.envelopeSkipped, m.revealedPruned, m.inputsPruned, m.gasUsed)
 	}
 	return m
 }

@@ -214,6 +214,16 @@ func (n *Node) recover() error {
 	if head > last {
 		return fmt.Errorf("%w: chain head %d is above the record's %d", ErrStore, head, last)
 	}
+	if head < last {
+		first, err := n.store.firstRecorded()
+		if err != nil {
+			return err
+		}
+		if head+1 < first {
+			return fmt.Errorf("%w: chain head %d is below the record's first input %d (inputs at or below the previous checkpoint are pruned): the chain database lost flushed state",
+				ErrStore, head, first)
+		}
+	}
 	for num := head + 1; num <= last; num++ {
 		raw, err := n.store.input(num)
 		if err != nil {
@@ -307,7 +317,8 @@ func (n *Node) apply(ctx context.Context, in *BlockInput) (*Built, error) {
 }
 
 // checkpoint flushes go-ethereum's state of header to disk, so that a crash
-// never rewinds below it, and prunes the revealed set against it.
+// never rewinds below it, prunes the revealed set against it, and deletes
+// the recorded inputs at or below the previous checkpoint.
 func (n *Node) checkpoint(h *types.Header) error {
 	if err := n.chain.TrieDB().Commit(h.Root, false); err != nil {
 		return fmt.Errorf("execution: flush state of block %d: %w", h.Number, err)
@@ -320,7 +331,8 @@ func (n *Node) checkpoint(h *types.Header) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	n.metrics.revealedPruned.Add(float64(pruned))
+	n.metrics.revealedPruned.Add(float64(pruned.Revealed))
+	n.metrics.inputsPruned.Add(float64(pruned.Inputs))
 	return nil
 }
 

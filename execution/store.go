@@ -13,7 +13,8 @@ import (
 
 // The durable record. go-ethereum's chain database is a cache that can
 // rewind after a crash; this bbolt file is what the node must not forget:
-// every block's inputs, the revealed set and the state checkpoint.
+// the inputs of the blocks above the previous checkpoint (what re-execution
+// may need), the revealed set and the state checkpoint.
 var (
 	bucketBlocks   = []byte("blocks")   // u64 number -> RLP(BlockInput)
 	bucketRevealed = []byte("revealed") // inner tx hash -> revealedAt u64 ‖ sender[20] ‖ nonce u64
@@ -145,13 +146,32 @@ func (s *store) checkpoint() (uint64, error) {
 	return n, err
 }
 
+// maxInputsPrunedPerCheckpoint bounds the inputs one checkpoint deletes, so
+// that a record written before inputs were pruned shrinks over several
+// checkpoints instead of in one long transaction.
+const maxInputsPrunedPerCheckpoint = 4096
+
+// checkpointPruned counts what one checkpoint deleted from the record.
+type checkpointPruned struct {
+	Revealed int // revealed entries whose nonce is below their sender's
+	Inputs   int // block inputs at or below the previous checkpoint
+}
+
 // setCheckpoint records that the state of block number is on disk, and
-// prunes the revealed entries that can never matter again: those whose
-// nonce is below their sender's account nonce at that block (the state
-// re-execution can never go below). nonceAt answers for that state.
-func (s *store) setCheckpoint(number uint64, nonceAt func(common.Address) uint64) (pruned int, err error) {
+// prunes what can never matter again: the revealed entries whose nonce is
+// below their sender's account nonce at that block (the state re-execution
+// can never go below; nonceAt answers for it), and the inputs of the
+// blocks at or below the previous checkpoint (re-execution starts above
+// go-ethereum's durable head, which is at or above the latest flushed
+// state; the inputs between the two checkpoints are kept as a margin).
+func (s *store) setCheckpoint(number uint64, nonceAt func(common.Address) uint64) (pruned checkpointPruned, err error) {
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketMeta).Put(keyCheckpoint, u64(number)); err != nil {
+		meta := tx.Bucket(bucketMeta)
+		var prev uint64
+		if v := meta.Get(keyCheckpoint); len(v) == 8 {
+			prev = binary.BigEndian.Uint64(v)
+		}
+		if err := meta.Put(keyCheckpoint, u64(number)); err != nil {
 			return err
 		}
 		rb := tx.Bucket(bucketRevealed)
@@ -176,10 +196,48 @@ func (s *store) setCheckpoint(number uint64, nonceAt func(common.Address) uint64
 				return err
 			}
 		}
-		pruned = len(dead)
+		pruned.Revealed = len(dead)
+		// Inputs: only below a previous checkpoint lower than this one.
+		if prev == 0 || prev >= number {
+			return nil
+		}
+		blocks := tx.Bucket(bucketBlocks)
+		var old [][]byte
+		c := blocks.Cursor()
+		for k, _ := c.First(); k != nil && len(old) < maxInputsPrunedPerCheckpoint; k, _ = c.Next() {
+			if len(k) != 8 {
+				return fmt.Errorf("%w: block key of %d bytes", ErrStore, len(k))
+			}
+			if binary.BigEndian.Uint64(k) > prev {
+				break
+			}
+			old = append(old, append([]byte(nil), k...))
+		}
+		for _, k := range old {
+			if err := blocks.Delete(k); err != nil {
+				return err
+			}
+		}
+		pruned.Inputs = len(old)
 		return nil
 	})
 	return pruned, err
+}
+
+// firstRecorded returns the lowest recorded block number (0 if none).
+func (s *store) firstRecorded() (uint64, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketBlocks).Cursor().First()
+		if k != nil {
+			if len(k) != 8 {
+				return fmt.Errorf("%w: block key of %d bytes", ErrStore, len(k))
+			}
+			n = binary.BigEndian.Uint64(k)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // revealedCount returns the size of the revealed set.

@@ -35,7 +35,7 @@ import (
 // web3) over HTTP there, for wallets, `veil verify` and other tools
 // (HTTPEndpoint gives the URL).
 func OpenEmbedded(dir string, alloc types.GenesisAlloc, httpAddr string) (*Chain, error) {
-	const embeddedCacheMB = 128
+	const embeddedCacheMB = 64
 	if dir == "" {
 		return nil, errors.New("l1: an embedded L1 needs a directory")
 	}
@@ -73,7 +73,10 @@ func OpenEmbedded(dir string, alloc types.GenesisAlloc, httpAddr string) (*Chain
 	ethConf.StateScheme = rawdb.HashScheme
 	// A development L1's state is a few contracts and accounts: caches
 	// of go-ethereum's mainnet defaults (about 1 GiB, filled as blocks
-	// are read, outside the Go heap) only grow a devnet's memory.
+	// are read, outside the Go heap) only grow a devnet's memory. 64 MiB:
+	// pebble's block cache of 32 MiB (C malloc under cgo) with memtables
+	// of 4 MiB, and 32 MiB of clean trie nodes and snapshot (fastcache,
+	// mmap); all fill and then stay at their caps.
 	ethConf.DatabaseCache, ethConf.TrieCleanCache, ethConf.TrieDirtyCache, ethConf.SnapshotCache = embeddedCacheMB/2,
 		embeddedCacheMB/4, embeddedCacheMB/8, embeddedCacheMB/8
 	backend, err := eth.New(stack, &ethConf)

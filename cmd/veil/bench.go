@@ -51,6 +51,7 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "threshold", Value: 3, Usage: "own devnet: keypers needed for a key, t", EnvVars: env("BENCH_THRESHOLD")},
 			&cli.DurationFlag{Name: "batch-interval", Value: time.Second, Usage: "own devnet: time between batches", EnvVars: env("BENCH_BATCH_INTERVAL")},
 			&cli.DurationFlag{Name: "l1-block-time", Value: 2 * time.Second, Usage: "own devnet: time between L1 blocks", EnvVars: env("BENCH_L1_BLOCK_TIME")},
+			&cli.IntFlag{Name: "cache-mb", Value: devnet.DefaultCacheMB, Usage: "own devnet: MiB of go-ethereum's database and state caches in the sequencer's L2 node", EnvVars: env("BENCH_CACHE_MB")},
 			&cli.StringFlag{Name: "log-level", Value: "error", Usage: "debug, info, warn or error", EnvVars: env("BENCH_LOG_LEVEL")},
 			&cli.StringSliceFlag{Name: "metrics", Usage: "with --rpc: the sequencer's and keypers' Prometheus /metrics URLs, read at the end " +
 				"for their timings (keypers' commitment-to-shares, decryption per batch; since each process started)", EnvVars: env("BENCH_METRICS")},
@@ -88,7 +89,7 @@ func benchCommand() *cli.Command {
 			ctx, stop := signalContext(c.Context)
 			defer stop()
 			dn := devnetConfig{keypers: c.Int("keypers"), threshold: c.Int("threshold"), interval: c.Duration("batch-interval"),
-				httpAddr: "127.0.0.1:0", l1BlockTime: c.Duration("l1-block-time")}
+				httpAddr: "127.0.0.1:0", l1BlockTime: c.Duration("l1-block-time"), cacheMB: c.Int("cache-mb")}
 			if len(c.StringSlice("metrics")) > 0 && cfg.URL == "" {
 				return errors.New("--metrics names a remote system's endpoints: use it with --rpc (the own devnet's timings are reported anyway)")
 			}
@@ -175,7 +176,7 @@ func benchOwnDevnet(ctx context.Context, cfg benchConfig, errOut io.Writer, log 
 	fmt.Fprintf(errOut, "starting a devnet (%d keypers, threshold %d)\n", dn.keypers, dn.threshold)
 	sctx, cancel := context.WithTimeout(ctx, devnetReadyTimeout)
 	d, err := devnet.Start(sctx, devnet.Config{Keypers: dn.keypers, Threshold: dn.threshold, Interval: dn.interval,
-		HTTPAddr: fmt.Sprintf("127.0.0.1:%d", port), L1BlockTime: dn.l1BlockTime, Logger: log,
+		HTTPAddr: fmt.Sprintf("127.0.0.1:%d", port), L1BlockTime: dn.l1BlockTime, CacheMB: dn.cacheMB, Logger: log,
 		// The verifier is an independent party's check, not part of the
 		// rollup's path; in this process it would double the execution.
 		NoVerifier: true})

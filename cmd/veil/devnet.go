@@ -40,6 +40,7 @@ func devnetCommand() *cli.Command {
 			&cli.StringFlag{Name: "ws-addr", Value: "127.0.0.1:8546", Usage: "JSON-RPC over WebSocket (empty: none)", EnvVars: env("DEVNET_WS_ADDR")},
 			&cli.StringFlag{Name: "l1-http-addr", Value: "127.0.0.1:8547", Usage: "the in-process L1's JSON-RPC over HTTP (empty: none)", EnvVars: env("DEVNET_L1_HTTP_ADDR")},
 			&cli.DurationFlag{Name: "l1-block-time", Value: 2 * time.Second, Usage: "time between L1 blocks", EnvVars: env("DEVNET_L1_BLOCK_TIME")},
+			&cli.IntFlag{Name: "cache-mb", Value: devnet.DefaultCacheMB, Usage: "MiB of go-ethereum's database and state caches in each L2 node (the sequencer's, the verifier's)", EnvVars: env("DEVNET_CACHE_MB")},
 			&cli.StringFlag{Name: "log-level", Value: "warn", Usage: "debug, info, warn or error (progress is printed regardless)", EnvVars: env("DEVNET_LOG_LEVEL")},
 		},
 		Action: func(c *cli.Context) error {
@@ -52,7 +53,7 @@ func devnetCommand() *cli.Command {
 			defer stop()
 			return runDevnet(ctx, devnetConfig{dataDir: c.String("data-dir"), keypers: c.Int("keypers"), threshold: c.Int("threshold"),
 				interval: c.Duration("batch-interval"), httpAddr: c.String("http-addr"), wsAddr: c.String("ws-addr"), l1HTTPAddr: c.String("l1-http-addr"),
-				l1BlockTime: c.Duration("l1-block-time")}, c.App.Writer, log)
+				l1BlockTime: c.Duration("l1-block-time"), cacheMB: c.Int("cache-mb")}, c.App.Writer, log)
 		},
 	}
 }
@@ -65,6 +66,7 @@ type devnetConfig struct {
 	httpAddr, wsAddr  string
 	l1HTTPAddr        string
 	l1BlockTime       time.Duration
+	cacheMB           int                 // 0: devnet.DefaultCacheMB
 	onReady           func(rpcURL string) // tests
 	devAccountBalance *big.Int
 }
@@ -73,7 +75,7 @@ func runDevnet(ctx context.Context, cfg devnetConfig, out io.Writer, log *slog.L
 	progress := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 	d, err := devnet.Start(ctx, devnet.Config{Dir: cfg.dataDir, Keypers: cfg.keypers, Threshold: cfg.threshold, Interval: cfg.interval,
 		HTTPAddr: cfg.httpAddr, WSAddr: cfg.wsAddr, L1HTTPAddr: cfg.l1HTTPAddr, L1BlockTime: cfg.l1BlockTime, DevAccountBalance: cfg.devAccountBalance,
-		Progress: progress, Logger: log})
+		CacheMB: cfg.cacheMB, Progress: progress, Logger: log})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
