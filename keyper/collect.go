@@ -110,6 +110,17 @@ type awaiting struct {
 	from   map[int]bool // keypers whose message is in or being checked
 	shares map[int][]tpke.KeyShare
 	done   bool
+	// check is the batch's share check (its identity side computed once
+	// for all keypers), made when the first message is checked.
+	checkOnce sync.Once
+	check     *tpke.ShareCheck
+	checkErr  error
+}
+
+// shareCheck returns the batch's share check.
+func (w *awaiting) shareCheck(rnd io.Reader) (*tpke.ShareCheck, error) {
+	w.checkOnce.Do(func() { w.check, w.checkErr = tpke.NewShareCheck(w.ids, rnd) })
+	return w.check, w.checkErr
 }
 
 type collectorMetrics struct {
@@ -280,10 +291,13 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 		return nil, nil
 	}
 	w.from[k] = true
-	ids := w.ids
 	c.mu.Unlock()
 
-	shares, err := tpke.VerifyShares(eon.PublicShares[k], ids, m.Shares, c.cfg.Rand)
+	check, err := w.shareCheck(c.cfg.Rand)
+	var shares []tpke.KeyShare
+	if err == nil {
+		shares, err = check.Verify(eon.PublicShares[k], m.Shares)
+	}
 	c.mu.Lock()
 	if err != nil {
 		// A signed message whose shares do not verify: the keyper is

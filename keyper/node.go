@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/ahead"
 	"github.com/veil-l2/veil/internal/p2p"
 	"github.com/veil-l2/veil/ordering/batch"
 )
@@ -313,6 +314,7 @@ func (n *Node) Evidence() []Evidence {
 }
 
 func (n *Node) onCommitment(ctx context.Context, raw []byte) {
+	defer ahead.Critical()()
 	start := n.cfg.Now()
 	b, err := batch.Decode(raw, batch.Limits{MaxTxs: n.cfg.Release.MaxTxs, MaxBytes: n.cfg.Release.MaxBytes, MaxDeposits: batch.DefaultLimits.MaxDeposits})
 	if err != nil {
@@ -348,10 +350,11 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		return
 	}
 	recorded := time.Now()
+	shares, pre := n.pre.releaseShares(rel)
 	m := &ShareMessage{ChainID: n.cfg.Release.ChainID, Eon: n.cfg.Release.Eon, Number: rel.Number, Hash: rel.Hash,
-		Keyper: uint32(n.cfg.Index), Shares: n.pre.releaseShares(rel)}
+		Keyper: uint32(n.cfg.Index), Shares: shares}
 	n.log.Debug("release timing", "batch", rel.Number, "decode", decoded.Sub(start), "decide_record", recorded.Sub(decoded),
-		"shares", time.Since(recorded))
+		"shares", time.Since(recorded), "precomputed", pre, "keyed", len(rel.Keyed))
 	if err := m.Sign(n.cfg.Keys.Signing); err != nil {
 		n.log.Error("signing shares failed", "batch", rel.Number, "err", err)
 		return

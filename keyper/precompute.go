@@ -139,6 +139,7 @@ func (p *precomputed) run(ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
+				ahead.Wait()
 				p.metrics.computed.WithLabelValues(p.precompute(raw)).Inc()
 			}
 		}
@@ -170,13 +171,13 @@ func (p *precomputed) precompute(raw []byte) string {
 }
 
 // releaseShares computes a release's shares on all cores, taking the
-// precomputed ones.
-func (p *precomputed) releaseShares(r *Release) []byte {
+// precomputed ones; it also returns how many were precomputed.
+func (p *precomputed) releaseShares(r *Release) (out []byte, precomputed int) {
 	out, pre := shares(p.secret, p.cache, r, p.shares.Take)
 	p.shares.Tick()
 	p.metrics.used.WithLabelValues("precomputed").Add(float64(pre))
 	p.metrics.used.WithLabelValues("at_commitment").Add(float64(len(out)/tpke.G1Size - pre))
-	return out
+	return out, pre
 }
 
 // joinPending subscribes to the sequencer's announcements for the node's

@@ -77,6 +77,7 @@ func (s *Sequencer) prepareAheadLoop() {
 		case <-s.ctx.Done():
 			return
 		case tx := <-s.prepareIn:
+			ahead.Wait()
 			if s.prepared.Full() {
 				continue
 			}

@@ -1033,7 +1033,9 @@ func (s *Sequencer) onShares(payload []byte) {
 		s.log.Debug("share message does not decode", "err", err)
 		return
 	}
+	done := ahead.Critical()
 	keys, err := s.collector.Add(m)
+	done()
 	s.log.Debug("share message", "keyper", m.Keyper, "batch", m.Number, "complete", keys != nil, "err", err)
 	if err != nil {
 		s.log.Warn("share message refused", "keyper", m.Keyper, "batch", m.Number, "err", err)
@@ -1076,7 +1078,10 @@ func (s *Sequencer) execLoop() {
 		case <-s.ctx.Done():
 			return
 		case p := <-ready:
-			if err := s.execute(p); err != nil {
+			done := ahead.Critical()
+			err := s.execute(p)
+			done()
+			if err != nil {
 				s.fail(err)
 				return
 			}
@@ -1112,7 +1117,9 @@ func (s *Sequencer) prepareLoop(out chan<- prepared) {
 			<-s.ctx.Done()
 			return
 		}
+		done := ahead.Critical()
 		in, err := s.prepare(f)
+		done()
 		if err != nil {
 			s.fail(err)
 			return

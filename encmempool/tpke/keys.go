@@ -155,30 +155,30 @@ const coefficientBytes = 16
 // share rejects the whole message with ErrInvalidShare; the caller keeps it
 // as evidence and does not bisect.
 func VerifyShares(pub *PublicShare, ids []*IdentityPoint, shares []byte, rnd io.Reader) ([]KeyShare, error) {
+	c, err := NewShareCheck(ids, rnd)
+	if err != nil {
+		return nil, err
+	}
+	return c.Verify(pub, shares)
+}
+
+// ShareCheck is VerifyShares for many keypers' messages over the same
+// identities: the coefficients c_k are drawn once and Σ c_k·Q_k is computed
+// once, so each message costs one multi-scalar multiplication instead of
+// two. The coefficients never leave the checker, so a keyper cannot fit
+// its shares to them, whichever message it sends. Safe for concurrent use.
+type ShareCheck struct {
+	n      int
+	coeffs []fr.Element
+	q      bls.G1Affine // Σ c_k·Q_k
+}
+
+// NewShareCheck draws the coefficients from rnd and computes the identity
+// side of the check.
+func NewShareCheck(ids []*IdentityPoint, rnd io.Reader) (*ShareCheck, error) {
 	n := len(ids)
 	if n == 0 {
 		return nil, ErrNoIdentities
-	}
-	if len(shares) != n*G1Size {
-		return nil, fmt.Errorf("%w: %d bytes for %d identities", ErrShareCount, len(shares), n)
-	}
-	pts := make([]bls.G1Affine, n)
-	qs := make([]bls.G1Affine, n)
-	// Decompression costs a square root per point: spread it over the cores.
-	errs := make([]error, n)
-	parallelChunks(n, func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			pts[k], errs[k] = decodeG1(shares[k*G1Size:(k+1)*G1Size], false)
-			qs[k] = ids[k].p
-		}
-	})
-	for k, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("share %d: %w", k, err)
-		}
-	}
-	if !bls.IsInSubGroupBatchG1(pts) {
-		return nil, ErrNotInSubgroup
 	}
 	coeffs := make([]fr.Element, n)
 	buf := make([]byte, n*coefficientBytes)
@@ -191,15 +191,44 @@ func VerifyShares(pub *PublicShare, ids []*IdentityPoint, shares []byte, rnd io.
 			coeffs[k].SetOne()
 		}
 	}
-	var s, q bls.G1Affine
-	cfg := ecc.MultiExpConfig{}
-	if _, err := s.MultiExp(pts, coeffs, cfg); err != nil {
+	qs := make([]bls.G1Affine, n)
+	for k := range ids {
+		qs[k] = ids[k].p
+	}
+	c := &ShareCheck{n: n, coeffs: coeffs}
+	if _, err := c.q.MultiExp(qs, coeffs, ecc.MultiExpConfig{}); err != nil {
 		return nil, fmt.Errorf("tpke: multi-exponentiation: %w", err)
 	}
-	if _, err := q.MultiExp(qs, coeffs, cfg); err != nil {
+	return c, nil
+}
+
+// Verify checks one keyper's shares (VerifyShares).
+func (c *ShareCheck) Verify(pub *PublicShare, shares []byte) ([]KeyShare, error) {
+	n := c.n
+	if len(shares) != n*G1Size {
+		return nil, fmt.Errorf("%w: %d bytes for %d identities", ErrShareCount, len(shares), n)
+	}
+	pts := make([]bls.G1Affine, n)
+	// Decompression costs a square root per point: spread it over the cores.
+	errs := make([]error, n)
+	parallelChunks(n, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			pts[k], errs[k] = decodeG1(shares[k*G1Size:(k+1)*G1Size], false)
+		}
+	})
+	for k, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("share %d: %w", k, err)
+		}
+	}
+	if !bls.IsInSubGroupBatchG1(pts) {
+		return nil, ErrNotInSubgroup
+	}
+	var s bls.G1Affine
+	if _, err := s.MultiExp(pts, c.coeffs, ecc.MultiExpConfig{}); err != nil {
 		return nil, fmt.Errorf("tpke: multi-exponentiation: %w", err)
 	}
-	if !checkPairs(&s, &q, &pub.g2Prepared) {
+	if !checkPairs(&s, &c.q, &pub.g2Prepared) {
 		return nil, ErrInvalidShare
 	}
 	out := make([]KeyShare, n)

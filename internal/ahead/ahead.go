@@ -98,3 +98,45 @@ func (c *Cache[K, V]) Tick() {
 		c.order = live
 	}
 }
+
+// Work ahead runs beside latency-critical work on the same cores (a
+// sequencer's decryption, a keyper's release) and must not slow it down:
+// Go has no thread priorities, so the critical paths of a process say
+// when they run (Critical) and background work waits for them between
+// items (Wait). A process-wide gate: components of one process (the
+// devnet's keypers and sequencer) share it, as they share the cores.
+var gate struct {
+	mu       sync.Mutex
+	active   int
+	released *sync.Cond
+}
+
+func init() { gate.released = sync.NewCond(&gate.mu) }
+
+// Critical marks latency-critical work as running until the returned
+// function is called.
+func Critical() (done func()) {
+	gate.mu.Lock()
+	gate.active++
+	gate.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			gate.mu.Lock()
+			gate.active--
+			if gate.active == 0 {
+				gate.released.Broadcast()
+			}
+			gate.mu.Unlock()
+		})
+	}
+}
+
+// Wait blocks while critical work runs in the process.
+func Wait() {
+	gate.mu.Lock()
+	for gate.active > 0 {
+		gate.released.Wait()
+	}
+	gate.mu.Unlock()
+}

@@ -1,6 +1,9 @@
 package ahead
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCapacityTakeAndAge(t *testing.T) {
 	c := New[int, string](2, 3)
@@ -50,5 +53,25 @@ func TestOrderCompacts(t *testing.T) {
 	}
 	if len(c.order) > 64 {
 		t.Fatalf("order of %d entries for %d values", len(c.order), c.Len())
+	}
+}
+
+func TestWaitBlocksWhileCritical(t *testing.T) {
+	Wait() // nothing critical: returns at once
+	done1, done2 := Critical(), Critical()
+	waited := make(chan struct{})
+	go func() { Wait(); close(waited) }()
+	done1()
+	done1() // a second call changes nothing
+	select {
+	case <-waited:
+		t.Fatal("Wait returned while critical work ran")
+	case <-time.After(50 * time.Millisecond):
+	}
+	done2()
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait did not return after the critical work ended")
 	}
 }
