@@ -117,8 +117,10 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 	if err := checkGasLimit(parent.GasLimit, in.GasLimit); err != nil {
 		return nil, err
 	}
-	for i, it := range in.Items {
-		if it.Tx == nil {
+	// Only Tx is read before prepare has waited for each item's decryption
+	// (BlockInput.Decrypting).
+	for i := range in.Items {
+		if in.Items[i].Tx == nil {
 			return nil, fmt.Errorf("%w: item %d has no transaction", ErrInput, i)
 		}
 	}
@@ -172,18 +174,19 @@ func (b *builder) build(ctx context.Context, parent *types.Header, in *BlockInpu
 	// 2. Every envelope in committed order: fees and deposits are paid here,
 	// before anything is revealed.
 	envs := make([]*encmempool.Envelope, len(in.Items))
-	for i, it := range in.Items {
-		if !isEnvelope(it.Tx) {
+	for i := range in.Items {
+		tx := in.Items[i].Tx
+		if !isEnvelope(tx) {
 			continue
 		}
 		o := &out.Outcomes[i]
 		o.IsEnvelope = true
-		envs[i], _ = encmempool.DecodeEnvelope(it.Tx, b.signer, contracts.EncryptedInboxAddress, b.limits)
-		if b.fromSystem(it.Tx) {
+		envs[i], _ = encmempool.DecodeEnvelope(tx, b.signer, contracts.EncryptedInboxAddress, b.limits)
+		if b.fromSystem(tx) {
 			o.EnvelopeErr = ErrSystemSender
 			continue
 		}
-		if _, err := w.apply(it.Tx); err != nil {
+		if _, err := w.apply(tx); err != nil {
 			o.EnvelopeErr = err
 			continue
 		}
@@ -311,6 +314,9 @@ func (b *builder) prepare(in *BlockInput) []inner {
 		types.Sender(b.signer, in.Items[i].Tx) // errors surface in execution
 	}
 	inners := func(i int) {
+		if in.Decrypting != nil {
+			in.Decrypting.Item(i)
+		}
 		it := in.Items[i]
 		if it.Status != Decrypted || !isEnvelope(it.Tx) {
 			return

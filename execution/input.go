@@ -55,6 +55,20 @@ type BlockInput struct {
 	FeeRecipient   common.Address
 	Deposits       []Deposit
 	Items          []Item
+	// Decrypting, when set, says the items' decryption is still under way
+	// (the block is built while the envelopes are decrypted: the envelope
+	// phase needs no plaintext): each item's Status and Plaintext may be
+	// read only once Decrypting.Item(i) returns, all of them once All
+	// returns. Tx is always set. It is not part of the encoding.
+	Decrypting Decrypting
+}
+
+// Decrypting waits for the outcome of a block input's decryptions.
+type Decrypting interface {
+	// Item blocks until item i's Status and Plaintext are final.
+	Item(i int)
+	// All blocks until every item's are.
+	All()
 }
 
 // ErrInput reports a block input that cannot be built or decoded.

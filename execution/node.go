@@ -288,6 +288,9 @@ func (n *Node) apply(ctx context.Context, in *BlockInput) (*Built, error) {
 	// which reveals the same transactions again.
 	recorded := make(chan error, 1)
 	go func() {
+		if in.Decrypting != nil {
+			in.Decrypting.All()
+		}
 		raw, err := in.MarshalBinary()
 		if err == nil {
 			err = n.store.putInput(in.Number, raw)

@@ -115,6 +115,10 @@ type awaiting struct {
 	checkOnce sync.Once
 	check     *tpke.ShareCheck
 	checkErr  error
+	// checking counts messages being checked; spare holds messages kept
+	// while enough others are valid or being checked.
+	checking int
+	spare    []spareMessage
 }
 
 // shareCheck returns the batch's share check.
@@ -291,48 +295,88 @@ func (c *Collector) Add(m *ShareMessage) (*BatchKeys, error) {
 		return nil, nil
 	}
 	w.from[k] = true
+	if len(w.shares)+w.checking >= eon.Threshold {
+		// Enough messages are valid or being checked: this one is kept
+		// and checked only if one of those fails (work not wasted on
+		// the critical path; concurrent callers check at most a
+		// threshold of messages at once).
+		w.spare = append(w.spare, spareMessage{k: k, m: m, signer: signer})
+		c.mu.Unlock()
+		c.metrics.messages.WithLabelValues("spare").Inc()
+		return nil, nil
+	}
+	w.checking++
 	c.mu.Unlock()
+	return c.check(w, eon, spareMessage{k: k, m: m, signer: signer})
+}
 
-	check, err := w.shareCheck(c.cfg.Rand)
-	var shares []tpke.KeyShare
-	if err == nil {
-		shares, err = check.Verify(eon.PublicShares[k], m.Shares)
-	}
-	c.mu.Lock()
-	if err != nil {
-		// A signed message whose shares do not verify: the keyper is
-		// reported, and it may not try again for this batch.
-		c.reported[k]++
-		c.mu.Unlock()
-		c.metrics.messages.WithLabelValues("bad").Inc()
-		c.metrics.bad.WithLabelValues(strconv.Itoa(k)).Inc()
-		return nil, fmt.Errorf("%w: keyper %d (%s), batch %d: %v", ErrBadShares, k, signer, m.Number, err)
-	}
-	c.metrics.messages.WithLabelValues("valid").Inc()
-	if w.done {
-		c.mu.Unlock()
-		return nil, nil
-	}
-	w.shares[k] = shares
-	if len(w.shares) < eon.Threshold {
-		c.mu.Unlock()
-		return nil, nil
-	}
-	w.done = true
-	signers := make([]int, 0, len(w.shares))
-	by := make([][]tpke.KeyShare, 0, len(w.shares))
-	for s := range w.shares {
-		if len(signers) == eon.Threshold {
-			break
+// spareMessage is a share message of keyper k waiting to be checked.
+type spareMessage struct {
+	k      int
+	m      *ShareMessage
+	signer common.Address
+}
+
+// check verifies a message counted in w.checking and records its shares;
+// a message that fails hands its place to a spare, checked next. It
+// returns the keys when the threshold is reached (then without the
+// failures' errors, which the metrics and Reported keep), otherwise the
+// failures' errors.
+func (c *Collector) check(w *awaiting, eon *CollectorEon, msg spareMessage) (*BatchKeys, error) {
+	var errs []error
+	for {
+		k, m := msg.k, msg.m
+		check, err := w.shareCheck(c.cfg.Rand)
+		var shares []tpke.KeyShare
+		if err == nil {
+			shares, err = check.Verify(eon.PublicShares[k], m.Shares)
 		}
-		signers = append(signers, s)
+		c.mu.Lock()
+		w.checking--
+		if err != nil {
+			// A signed message whose shares do not verify: the keyper is
+			// reported, and it may not try again for this batch.
+			c.reported[k]++
+			c.metrics.messages.WithLabelValues("bad").Inc()
+			c.metrics.bad.WithLabelValues(strconv.Itoa(k)).Inc()
+			errs = append(errs, fmt.Errorf("%w: keyper %d (%s), batch %d: %v", ErrBadShares, k, msg.signer, m.Number, err))
+			if !w.done && len(w.spare) > 0 {
+				msg = w.spare[0]
+				w.spare = w.spare[1:]
+				w.checking++
+				c.mu.Unlock()
+				continue
+			}
+			c.mu.Unlock()
+			return nil, errors.Join(errs...)
+		}
+		c.metrics.messages.WithLabelValues("valid").Inc()
+		if w.done {
+			c.mu.Unlock()
+			return nil, errors.Join(errs...)
+		}
+		w.shares[k] = shares
+		if len(w.shares) < eon.Threshold {
+			c.mu.Unlock()
+			return nil, errors.Join(errs...)
+		}
+		w.done = true
+		w.spare = nil
+		signers := make([]int, 0, len(w.shares))
+		by := make([][]tpke.KeyShare, 0, len(w.shares))
+		for s := range w.shares {
+			if len(signers) == eon.Threshold {
+				break
+			}
+			signers = append(signers, s)
+		}
+		for _, s := range signers {
+			by = append(by, w.shares[s])
+		}
+		rel := w.rel
+		c.mu.Unlock()
+		return c.aggregate(eon, rel, signers, by)
 	}
-	for _, s := range signers {
-		by = append(by, w.shares[s])
-	}
-	rel := w.rel
-	c.mu.Unlock()
-	return c.aggregate(eon, rel, signers, by)
 }
 
 // Reported returns, per keyper index, how many signed share messages of

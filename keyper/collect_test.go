@@ -3,12 +3,14 @@ package keyper
 import (
 	"crypto/ecdsa"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/veil-l2/veil/encmempool/tpke"
 )
 
@@ -115,5 +117,53 @@ func TestCollectorRules(t *testing.T) {
 	far.Number = 100
 	if _, err := col.Add(sharesOf(t, e, keys[0], 0, &far)); !errors.Is(err, ErrUnexpectedBatch) {
 		t.Fatalf("far ahead: %v", err)
+	}
+}
+
+// TestCollectorSpareTakesAFailedPlace: a message that arrives while
+// enough others are valid or being checked is kept aside, unchecked; when
+// a message being checked fails, the spare is checked in its place and
+// completes the keys.
+func TestCollectorSpareTakesAFailedPlace(t *testing.T) {
+	e := newEnv(t, 2)
+	col, keys := collectorFixture(t, e)
+	tx0, _ := e.envelope(0, eon)
+	b := e.batchOf(1, common.Hash{}, []*types.Transaction{tx0}, nil)
+	rel, _ := Classify(e.config(), b, memReleased{})
+	if _, err := col.Expect(rel); err != nil {
+		t.Fatal(err)
+	}
+	for k := 1; k <= 2; k++ {
+		if got, err := col.Add(sharesOf(t, e, keys[k], k, rel)); got != nil || err != nil {
+			t.Fatalf("keyper %d: %v %v", k, got, err)
+		}
+	}
+	// Keyper 0's message is being checked (by another caller, say), so
+	// keyper 3's waits as a spare.
+	bad := sharesOf(t, e, keys[0], 0, rel)
+	bad.Shares = append([]byte(nil), sharesOf(t, e, keys[4], 4, rel).Shares...) // someone else's shares
+	if err := bad.Sign(keys[0]); err != nil {
+		t.Fatal(err)
+	}
+	col.mu.Lock()
+	w := col.waiting[1]
+	w.from[0] = true
+	w.checking++
+	col.mu.Unlock()
+	if got, err := col.Add(sharesOf(t, e, keys[3], 3, rel)); got != nil || err != nil {
+		t.Fatalf("spare: %v %v", got, err)
+	}
+	if n := testutil.ToFloat64(col.metrics.messages.WithLabelValues("spare")); n != 1 || len(w.spare) != 1 {
+		t.Fatalf("%v spare messages counted, %d kept; want 1", n, len(w.spare))
+	}
+	keysOut, err := col.check(w, col.eons[eon], spareMessage{k: 0, m: bad, signer: crypto.PubkeyToAddress(keys[0].PublicKey)})
+	if err != nil || keysOut == nil {
+		t.Fatalf("the spare did not complete the keys: %v %v", keysOut, err)
+	}
+	if !slices.Contains(keysOut.Signers, 3) || slices.Contains(keysOut.Signers, 0) {
+		t.Fatalf("keys from signers %v, want keyper 3's and not keyper 0's", keysOut.Signers)
+	}
+	if col.Reported()[0] != 1 {
+		t.Fatalf("reported %v, want keyper 0 once", col.Reported())
 	}
 }

@@ -523,6 +523,12 @@ func (s *Sequencer) join() error {
 	go func() {
 		defer s.wg.Done()
 		defer cancel()
+		// Messages are taken concurrently: a threshold of them arrive
+		// within milliseconds and are checked at once (the collector
+		// keeps any beyond the threshold aside, unchecked, as spares).
+		sem := make(chan struct{}, shareCheckers)
+		var checks sync.WaitGroup
+		defer checks.Wait()
 		for {
 			select {
 			case <-s.ctx.Done():
@@ -531,12 +537,25 @@ func (s *Sequencer) join() error {
 				if !ok {
 					return
 				}
-				s.onShares(r.Message.Payload)
+				select {
+				case sem <- struct{}{}:
+				case <-s.ctx.Done():
+					return
+				}
+				checks.Add(1)
+				go func() {
+					defer checks.Done()
+					defer func() { <-sem }()
+					s.onShares(r.Message.Payload)
+				}()
 			}
 		}
 	}()
 	return nil
 }
+
+// shareCheckers bounds the share messages taken at once.
+const shareCheckers = 8
 
 // Close stops the loops and closes the stores and the chain.
 func (s *Sequencer) Close() error {
@@ -1162,12 +1181,7 @@ func (s *Sequencer) prepare(f *inflight) (*execution.BlockInput, error) {
 		s.publish(s.commits, again.b.Commitment.Eon, again.raw)
 	}
 	start := time.Now()
-	in, err := s.blockInput(f, keys, parsed)
-	if err != nil {
-		return nil, err
-	}
-	s.metrics.decryptTime.Observe(time.Since(start).Seconds())
-	return in, nil
+	return s.blockInput(f, keys, parsed, func() { s.metrics.decryptTime.Observe(time.Since(start).Seconds()) })
 }
 
 // execute builds and writes one decrypted batch's block.
@@ -1216,13 +1230,18 @@ func (s *Sequencer) finish(f *inflight) error {
 	return nil
 }
 
-// blockInput decrypts a batch with its keys into the execution input,
-// with the keys' points when the collector gave them.
-func (s *Sequencer) blockInput(f *inflight, km *KeysMessage, parsed []*tpke.Key) (*execution.BlockInput, error) {
+// blockInput lays out a batch's execution input and decrypts it with its
+// keys in the background (the block is built meanwhile: the input's
+// Decrypting), with the keys' points when the collector gave them; done
+// is called when the decryption is over.
+func (s *Sequencer) blockInput(f *inflight, km *KeysMessage, parsed []*tpke.Key, done func()) (*execution.BlockInput, error) {
 	if parsed == nil {
-		return BlockInput(s.cfg.Chain.ChainID, f.b, f.rel, km, s.cfg.Limits)
+		var err error
+		if parsed, err = km.ParsedKeys(); err != nil {
+			return nil, fmt.Errorf("%w: batch %d: %v", ErrKeysMessage, f.b.Commitment.Number, err)
+		}
 	}
-	in, ahead, err := blockInput(s.cfg.Chain.ChainID, f.b, f.rel, parsed, s.cfg.Limits, s.prepared)
+	in, ahead, err := blockInput(s.cfg.Chain.ChainID, f.b, f.rel, parsed, s.cfg.Limits, s.prepared, done)
 	s.metrics.decryptions.WithLabelValues("prepared_ahead").Add(float64(ahead))
 	s.metrics.decryptions.WithLabelValues("in_full").Add(float64(len(f.rel.Keyed) - ahead))
 	return in, err
@@ -1239,15 +1258,17 @@ func BlockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, km *KeysMes
 	if err != nil {
 		return nil, fmt.Errorf("%w: batch %d: %v", ErrKeysMessage, b.Commitment.Number, err)
 	}
-	in, _, err := blockInput(chainID, b, rel, keys, lim, nil)
+	in, _, err := blockInput(chainID, b, rel, keys, lim, nil, nil)
 	return in, err
 }
 
 // blockInput is BlockInput with the keys' points, taking ciphertexts
 // prepared ahead from prepared when it is set; it also returns how many it
-// took.
+// took. With done set, it returns once the input is laid out and decrypts
+// in the background, on all cores and in order (the input's Decrypting
+// says when each item is final), then calls done.
 func blockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, keys []*tpke.Key, lim encmempool.Limits,
-	prepared *ahead.Cache[common.Hash, *tpke.PreparedCiphertext]) (*execution.BlockInput, int, error) {
+	prepared *ahead.Cache[common.Hash, *tpke.PreparedCiphertext], done func()) (*execution.BlockInput, int, error) {
 	c := &b.Commitment
 	in := &execution.BlockInput{Number: c.Number, BatchHash: rel.Hash, Timestamp: c.Timestamp, L1OriginNumber: c.L1OriginNumber,
 		L1OriginHash: c.L1OriginHash, GasLimit: c.GasLimit, FeeRecipient: c.FeeRecipient, Items: make([]execution.Item, len(b.Txs))}
@@ -1279,16 +1300,57 @@ func blockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, keys []*tpk
 			}
 		}
 	}
-	for i, r := range tpke.DecryptBatch(items) {
+	set := func(i int, r tpke.DecryptResult) {
 		it := &in.Items[rel.Keyed[i].Index]
 		if r.Err != nil {
 			it.Status = execution.DecryptFailed
-			continue
+			return
 		}
 		it.Status, it.Plaintext = execution.Decrypted, r.Plaintext
 	}
+	if done == nil {
+		for i, r := range tpke.DecryptBatch(items) {
+			set(i, r)
+		}
+		return in, took, nil
+	}
+	d := newDecryption(len(in.Items), rel.Keyed)
+	in.Decrypting = d
+	go func() {
+		defer done()
+		defer ahead.Critical()()
+		tpke.DecryptEach(items, func(i int, r tpke.DecryptResult) {
+			set(i, r)
+			close(d.ready[rel.Keyed[i].Index])
+		})
+		close(d.all)
+	}()
 	return in, took, nil
 }
+
+// decryption is a block input's decryption under way
+// (execution.Decrypting): a channel per item, closed once it is final.
+type decryption struct {
+	ready []chan struct{}
+	all   chan struct{}
+}
+
+// newDecryption makes the channels of n items, the keyed ones open.
+func newDecryption(n int, keyed []keyper.Keyed) *decryption {
+	final := make(chan struct{})
+	close(final)
+	d := &decryption{ready: make([]chan struct{}, n), all: make(chan struct{})}
+	for i := range d.ready {
+		d.ready[i] = final
+	}
+	for _, k := range keyed {
+		d.ready[k.Index] = make(chan struct{})
+	}
+	return d
+}
+
+func (d *decryption) Item(i int) { <-d.ready[i] }
+func (d *decryption) All()       { <-d.all }
 
 // headView is admission's view of the chain: the rules in force and the
 // state of the latest executed block.

@@ -247,15 +247,24 @@ type DecryptResult struct {
 // to items[i].
 func DecryptBatch(items []DecryptItem) []DecryptResult {
 	out := make([]DecryptResult, len(items))
+	DecryptEach(items, func(i int, r DecryptResult) { out[i] = r })
+	return out
+}
+
+// DecryptEach decrypts many ciphertexts on all cores, taking them in
+// order, and calls done with each result as it is ready (concurrently,
+// once per item); it returns when every done has returned.
+func DecryptEach(items []DecryptItem, done func(i int, r DecryptResult)) {
 	parallel(len(items), func(i int) {
 		it := &items[i]
+		var r DecryptResult
 		if it.Prepared != nil && bytes.Equal(it.Prepared.Bytes(), it.Ciphertext) {
-			out[i].Plaintext, out[i].Err = it.Prepared.Decrypt(it.Key, it.ID, it.AD)
-			return
+			r.Plaintext, r.Err = it.Prepared.Decrypt(it.Key, it.ID, it.AD)
+		} else {
+			r.Plaintext, r.Err = Decrypt(it.Key, it.ID, it.Ciphertext, it.AD)
 		}
-		out[i].Plaintext, out[i].Err = Decrypt(it.Key, it.ID, it.Ciphertext, it.AD)
+		done(i, r)
 	})
-	return out
 }
 
 var zeroNonce [12]byte
