@@ -376,6 +376,11 @@ func (p *Poster) Next() uint64 {
 	return p.last + 1
 }
 
+// L1Next is the batch number L1's inbox expects next, at its latest block.
+func (p *Poster) L1Next(ctx context.Context) (uint64, error) {
+	return view(ctx, p.chain, p.inbox, p.bi.PackNextNumber(), p.bi.UnpackNextNumber)
+}
+
 // Posted is the highest batch number confirmed on L1 as far as the poster
 // knows.
 func (p *Poster) Posted() uint64 {

@@ -113,6 +113,19 @@
 // failed write stops the sequencer (Err; Submit answers ErrStopped)
 // rather than run ahead of its record.
 //
+// Retention (prune.go): the batch log keeps every batch not executed, the
+// executed one, and the 1024 executed batches below it (about 17 minutes
+// at one batch a second) with their keys messages and order receipts;
+// older ones are deleted, at most 64 a time, once every 16 executed
+// batches, so that the log stays bounded and a restart finds all it
+// reads. veil_getOrderReceipt answers ErrUnknownTx for a transaction of a
+// pruned batch, and ExecutedBatch an error for the batch: the L1 feed
+// copies each executed batch to the poster's database within a poll, and
+// must not fall further behind than that margin. The identities a batch
+// keys are kept until their eon has ended (admission and the no-key rule
+// read them for the whole eon). Receipts and identities of batches logged
+// before the log had its pruning indexes stay.
+//
 // # L1
 //
 // The L1 origin, its deposits and its forced envelopes come through the

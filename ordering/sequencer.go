@@ -1227,6 +1227,7 @@ func (s *Sequencer) finish(f *inflight) error {
 	s.executed = n
 	s.mu.Unlock()
 	s.metrics.executed.Set(float64(n))
+	s.pruneLog()
 	return nil
 }
 

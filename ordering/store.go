@@ -1,11 +1,13 @@
 package ordering
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/internal/boltdb"
@@ -16,13 +18,15 @@ import (
 var ErrStore = errors.New("ordering: batch log")
 
 // ErrUnknownTx answers a receipt request for a transaction never admitted
-// (or whose batch is not committed and which is no longer pending).
+// (or whose batch is not committed and which is no longer pending, or
+// whose batch was pruned from the log: see prune).
 var ErrUnknownTx = errors.New("ordering: unknown transaction")
 
 // store is the sequencer's batch log in bbolt: every signed batch, written
 // before it is gossiped; the identities each one keys (the sequencer's
 // mirror of what keypers have released); the keys once aggregated; and how
-// far execution has got. A batch number is never written twice.
+// far execution has got. A batch number is never written twice. Old
+// batches are pruned (prune), so the log holds a bounded window.
 type store struct{ db *bolt.DB }
 
 var (
@@ -30,12 +34,18 @@ var (
 	bucketIdentities = []byte("identities") // identity -> number of the batch that keys it
 	bucketKeys       = []byte("keys")       // number -> keys message
 	bucketReceipts   = []byte("receipts")   // tx hash -> order receipt of a committed transaction
-	bucketMeta       = []byte("meta")
-	keyExecuted      = []byte("executed") // highest executed batch number
+	// Pruning's indexes, written with each batch: the receipts and the
+	// identities of a batch are keyed by hash, so they are found by batch
+	// number here. Batches logged before the indexes existed have none.
+	bucketBatchTxs = []byte("batch-txs") // number -> per receipt, its tx hash (32 bytes) and sequence number (8)
+	bucketBatchIDs = []byte("batch-ids") // number -> its eon (8 bytes) and the identities it keys (32 bytes each)
+	bucketMeta     = []byte("meta")
+	keyExecuted    = []byte("executed") // highest executed batch number
 )
 
 func openStore(path string) (*store, error) {
-	db, err := boltdb.Open(path, boltdb.Options{}, bucketBatches, bucketIdentities, bucketKeys, bucketReceipts, bucketMeta)
+	db, err := boltdb.Open(path, boltdb.Options{}, bucketBatches, bucketIdentities, bucketKeys, bucketReceipts, bucketBatchTxs,
+		bucketBatchIDs, bucketMeta)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
@@ -47,10 +57,14 @@ func (s *store) close() error { return s.db.Close() }
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 // putBatch records a signed batch, the identities it keys and the order
-// receipts of its transactions, in one transaction. An existing number is
-// an error: a number is signed once.
+// receipts of its transactions, with pruning's indexes of both, in one
+// transaction. An existing number is an error: a number is signed once.
 func (s *store) putBatch(number uint64, raw []byte, keyed []tpke.Identity, receipts []encmempool.Receipt) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	eon, err := commitmentEon(raw)
+	if err != nil {
+		return fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketBatches)
 		if b.Get(u64(number)) != nil {
 			return fmt.Errorf("batch %d exists", number)
@@ -59,18 +73,32 @@ func (s *store) putBatch(number uint64, raw []byte, keyed []tpke.Identity, recei
 			return err
 		}
 		ids := tx.Bucket(bucketIdentities)
+		idx := u64(eon)
 		for _, id := range keyed {
 			if err := ids.Put(id[:], u64(number)); err != nil {
 				return err
 			}
+			idx = append(idx, id[:]...)
+		}
+		if len(keyed) > 0 {
+			if err := tx.Bucket(bucketBatchIDs).Put(u64(number), idx); err != nil {
+				return err
+			}
 		}
 		rb := tx.Bucket(bucketReceipts)
+		txIdx := make([]byte, 0, len(receipts)*receiptIndexLen)
 		for _, r := range receipts {
 			enc, err := r.MarshalBinary()
 			if err != nil {
 				return err
 			}
 			if err := rb.Put(r.Hash[:], enc); err != nil {
+				return err
+			}
+			txIdx = binary.BigEndian.AppendUint64(append(txIdx, r.Hash[:]...), r.Seq)
+		}
+		if len(receipts) > 0 {
+			if err := tx.Bucket(bucketBatchTxs).Put(u64(number), txIdx); err != nil {
 				return err
 			}
 		}
@@ -192,4 +220,152 @@ func (v keyedView) Released(id tpke.Identity) bool {
 		return nil
 	})
 	return found
+}
+
+// commitmentEon reads the eon from a signed batch's encoding without
+// decoding the rest: the batch is the list [commitment, signature, txs],
+// the commitment the list [version, chain id, eon, ...].
+func commitmentEon(raw []byte) (uint64, error) {
+	b, _, err := rlp.SplitList(raw)
+	if err != nil {
+		return 0, err
+	}
+	c, _, err := rlp.SplitList(b)
+	if err != nil {
+		return 0, err
+	}
+	for range 2 { // version, chain id
+		if _, c, err = rlp.SplitUint64(c); err != nil {
+			return 0, err
+		}
+	}
+	eon, _, err := rlp.SplitUint64(c)
+	return eon, err
+}
+
+// prunePerCall bounds what one prune deletes: this many batches (with
+// their keys and receipts) and this many batches' identity entries. A log
+// with a long backlog (one written before pruning, or after a long run
+// without it) shrinks over several calls, never in one long transaction.
+const prunePerCall = 64
+
+const (
+	identityLen     = len(tpke.Identity{})
+	receiptIndexLen = common.HashLength + 8
+)
+
+// pruned counts what one prune deleted.
+type pruned struct {
+	Batches    int // batch encodings (with their keys messages)
+	Receipts   int // order receipts
+	Identities int // keyed identities of eons that ended
+}
+
+// prune deletes, in one transaction and at most prunePerCall batches at a
+// time from the oldest, what the log keeps of the batches below number
+// below: their encodings, keys messages and order receipts. Identities are
+// what admission (IdentitySeen) and the no-key rule (keyedView) read for
+// the current eon, so they are kept for as long as their eon may matter:
+// those of pruned batches whose eon is below the eon of batch below are
+// deleted (at most prunePerCall batches' a call; an identity binds its
+// eon, and the rule and admission only ask about identities of the eons
+// of batches at or above below). Batch below and every batch above it
+// stay.
+//
+// The caller chooses below (Sequencer.pruneLog): at or below the executed
+// mark, so that restore finds every batch not executed, the executed one
+// (its eon) and the last one (the next number and parent). The receipts
+// and identities of batches logged before the indexes existed are never
+// deleted (their encodings and keys are).
+func (s *store) prune(below uint64) (p pruned, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		batches, keys := tx.Bucket(bucketBatches), tx.Bucket(bucketKeys)
+		var keepEon uint64 // 0: identities are kept (batch below is not in the log)
+		if raw := batches.Get(u64(below)); raw != nil {
+			eon, err := commitmentEon(raw)
+			if err != nil {
+				return fmt.Errorf("batch %d: %v", below, err)
+			}
+			keepEon = eon
+		}
+		// Batches, keys and receipts.
+		var old [][]byte
+		c := batches.Cursor()
+		for k, _ := c.First(); k != nil && len(old) < prunePerCall && binary.BigEndian.Uint64(k) < below; k, _ = c.Next() {
+			old = append(old, bytes.Clone(k))
+		}
+		txs, receipts := tx.Bucket(bucketBatchTxs), tx.Bucket(bucketReceipts)
+		for _, k := range old {
+			entries := txs.Get(k)
+			if len(entries)%receiptIndexLen != 0 {
+				return fmt.Errorf("receipt index of batch %d: %d bytes", binary.BigEndian.Uint64(k), len(entries))
+			}
+			for i := 0; i < len(entries); i += receiptIndexLen {
+				h, seq := entries[i:i+common.HashLength], binary.BigEndian.Uint64(entries[i+common.HashLength:i+receiptIndexLen])
+				// Only the receipt this batch wrote: a transaction dropped
+				// at its slot may be admitted again, and its new receipt
+				// (another sequence number) replaces the old one.
+				v := receipts.Get(h)
+				if v == nil {
+					continue
+				}
+				var r encmempool.Receipt
+				if err := r.UnmarshalBinary(v); err != nil {
+					return fmt.Errorf("receipt %x: %v", h, err)
+				}
+				if r.Seq != seq {
+					continue
+				}
+				if err := receipts.Delete(h); err != nil {
+					return err
+				}
+				p.Receipts++
+			}
+			for _, b := range []*bolt.Bucket{txs, keys, batches} {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+			}
+		}
+		p.Batches = len(old)
+		// Identities of the eons before keepEon, oldest first (eons only
+		// grow with the batch number), of batches already pruned.
+		upTo := below
+		if k, _ := batches.Cursor().First(); k != nil {
+			upTo = min(upTo, binary.BigEndian.Uint64(k))
+		}
+		idx, ids := tx.Bucket(bucketBatchIDs), tx.Bucket(bucketIdentities)
+		var done [][]byte
+		c = idx.Cursor()
+		for k, v := c.First(); k != nil && len(done) < prunePerCall && binary.BigEndian.Uint64(k) < upTo; k, v = c.Next() {
+			if len(v) < 8 || (len(v)-8)%identityLen != 0 {
+				return fmt.Errorf("identity index of batch %d: %d bytes", binary.BigEndian.Uint64(k), len(v))
+			}
+			if binary.BigEndian.Uint64(v) >= keepEon {
+				break
+			}
+			for i := 8; i < len(v); i += identityLen {
+				id := v[i : i+identityLen]
+				// Only the entry this batch wrote.
+				if !bytes.Equal(ids.Get(id), k) {
+					continue
+				}
+				if err := ids.Delete(id); err != nil {
+					return err
+				}
+				p.Identities++
+			}
+			done = append(done, bytes.Clone(k))
+		}
+		for _, k := range done {
+			if err := idx.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return p, fmt.Errorf("%w: pruning below batch %d: %v", ErrStore, below, err)
+	}
+	return p, nil
 }
