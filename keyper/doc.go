@@ -35,6 +35,23 @@
 //     with Again set re-sends the shares recorded for that batch.
 //  4. Keep Evidence.
 //
+// # Store
+//
+// Store (bbolt, one bucket per eon) keeps the release state, a small
+// binary record of every released batch (number, hash, batch identity,
+// keyed positions and identities, no-key indexes: about 34 bytes per keyed
+// envelope), every released identity, and each batch's full wire encoding
+// in a bucket of its own. Commit writes all of them in one transaction and
+// refuses a number already recorded. Records and identities are kept for
+// the whole eon: the "released before" rule needs every identity, and
+// ReleasedBatch answers a repeated request for any released batch with the
+// identical shares. Only the encodings are pruned: those of the last
+// RetainEncodings (1024) batches are kept, older ones are deleted inside
+// Commit's transaction, at most 16 a commit, and ReleasedBatch returns a
+// nil encoding for them. Records written as JSON by an older keyper (they
+// start with '{' and hold their batch's encoding) are still read and keep
+// their encoding. DropEon deletes an eon's bucket once the eon is over.
+//
 // # Process
 //
 // Run is the keyper process once its parts are open (`veil keyper run`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -15,16 +16,42 @@ import (
 // ErrStore reports a damaged or unreadable keyper store.
 var ErrStore = errors.New("keyper: store")
 
-// Store is a keyper's durable state in bbolt, one bucket per eon: the
-// release state, every released batch with its decision, and every
-// released identity. A release is written in one transaction before any
-// share is sent.
-type Store struct{ db *bolt.DB }
+// RetainEncodings is how many of an eon's most recent batches keep their
+// full wire encoding in the store: 1024, about 17 minutes at one batch a
+// second. An older batch keeps only its small release record (hash,
+// number, batch identity, keyed positions and identities, no-key indexes)
+// and its released identities, which is all a repeated request needs: its
+// shares are a function of the key share and the identities.
+const RetainEncodings = 1024
 
+// pruneBudget bounds the batches whose encoding one Commit deletes, so
+// that a backlog (a store that kept more) shrinks over several commits
+// instead of in one long transaction on the critical path.
+const pruneBudget = 16
+
+// Store is a keyper's durable state in bbolt, one bucket per eon: the
+// release state, every released batch's release record, the recent
+// batches' full wire encodings and every released identity. A release is
+// written in one transaction before any share is sent.
+type Store struct {
+	db *bolt.DB
+	// retain and budget are RetainEncodings and pruneBudget; tests lower
+	// them.
+	retain, budget uint64
+}
+
+// Inside an eon's bucket:
+//
+//	state        the ReleaseState (JSON)
+//	batches      number (u64 big-endian) -> release record (recordV1)
+//	encodings    number -> the batch's wire encoding, for the last retain
+//	             batches only
+//	identities   identity -> number of the batch that released it
 var (
-	keyState      = []byte("state")
-	bucketBatches = []byte("batches")
-	bucketIDs     = []byte("identities")
+	keyState        = []byte("state")
+	bucketBatches   = []byte("batches")
+	bucketEncodings = []byte("encodings")
+	bucketIDs       = []byte("identities")
 )
 
 // OpenStore opens (or creates) the store file with mode 0600.
@@ -33,7 +60,7 @@ func OpenStore(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, retain: RetainEncodings, budget: pruneBudget}, nil
 }
 
 // Close closes the store.
@@ -41,15 +68,111 @@ func (s *Store) Close() error { return s.db.Close() }
 
 func eonBucket(eon uint64) []byte { return binary.BigEndian.AppendUint64([]byte("eon-"), eon) }
 
+func numberKey(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
 // releasedBatch is what is kept of one release.
 type releasedBatch struct {
 	Hash   common.Hash
-	Batch  []byte // the batch's wire encoding
+	Batch  []byte // only in a JSON record: the batch's wire encoding
 	Keyed  []Keyed
 	NoKey  []int // indexes withheld (reasons are recomputed on demand)
 	Number uint64
 	// BatchIdentity is the identity of the batch's attestation share.
 	BatchIdentity tpke.Identity
+}
+
+// recordV1 is the first byte of a binary release record. A record written
+// by an older keyper is JSON and starts with '{'. The layout:
+//
+//	recordV1 ‖ u64 number ‖ hash (32) ‖ batch identity (32) ‖
+//	uvarint #keyed ‖ #keyed × (uvarint index ‖ identity (32)) ‖
+//	uvarint #no-key ‖ #no-key × uvarint index
+//
+// About 34 bytes per keyed envelope: 6.9 KB for 200.
+const recordV1 = 0x01
+
+// encodeRecord appends the binary record of rel.
+func encodeRecord(dst []byte, rel *Release) []byte {
+	dst = append(dst, recordV1)
+	dst = binary.BigEndian.AppendUint64(dst, rel.Number)
+	dst = append(dst, rel.Hash[:]...)
+	dst = append(dst, rel.BatchIdentity[:]...)
+	dst = binary.AppendUvarint(dst, uint64(len(rel.Keyed)))
+	for _, k := range rel.Keyed {
+		dst = binary.AppendUvarint(dst, uint64(k.Index))
+		dst = append(dst, k.Identity[:]...)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(rel.NoKey)))
+	for _, nk := range rel.NoKey {
+		dst = binary.AppendUvarint(dst, uint64(nk.Index))
+	}
+	return dst
+}
+
+// recordSize bounds the length of rel's binary record.
+func recordSize(rel *Release) int {
+	n := 1 + 8 + 32 + 32 + binary.MaxVarintLen64*2
+	n += len(rel.Keyed) * (binary.MaxVarintLen64 + 32)
+	return n + len(rel.NoKey)*binary.MaxVarintLen64
+}
+
+var errRecord = errors.New("malformed release record")
+
+// decodeRecord reads a release record in either format. A JSON record's
+// Batch is copied out of v; the binary one holds no encoding.
+func decodeRecord(v []byte) (*releasedBatch, error) {
+	var rec releasedBatch
+	if len(v) > 0 && v[0] == '{' {
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return nil, err
+		}
+		return &rec, nil
+	}
+	if len(v) < 1+8+32+32 || v[0] != recordV1 {
+		return nil, errRecord
+	}
+	rec.Number = binary.BigEndian.Uint64(v[1:])
+	copy(rec.Hash[:], v[9:])
+	copy(rec.BatchIdentity[:], v[41:])
+	v = v[73:]
+	index := func() (int, bool) {
+		x, n := binary.Uvarint(v)
+		if n <= 0 || x > math.MaxInt32 {
+			return 0, false
+		}
+		v = v[n:]
+		return int(x), true
+	}
+	nk, ok := index()
+	if !ok || nk > len(v)/33 { // each keyed entry is at least 33 bytes
+		return nil, errRecord
+	}
+	if nk > 0 {
+		rec.Keyed = make([]Keyed, nk)
+	}
+	for i := range rec.Keyed {
+		if rec.Keyed[i].Index, ok = index(); !ok || len(v) < 32 {
+			return nil, errRecord
+		}
+		copy(rec.Keyed[i].Identity[:], v)
+		v = v[32:]
+	}
+	nn, ok := index()
+	if !ok || nn > len(v) {
+		return nil, errRecord
+	}
+	if nn > 0 {
+		rec.NoKey = make([]int, nn)
+	}
+	for i := range rec.NoKey {
+		if rec.NoKey[i], ok = index(); !ok {
+			return nil, errRecord
+		}
+	}
+	if len(v) != 0 {
+		return nil, errRecord
+	}
+	return &rec, nil
 }
 
 // State returns the eon's release state ({Next: first} when none yet).
@@ -70,18 +193,13 @@ func (s *Store) State(eon, first uint64) (ReleaseState, error) {
 	return st, err
 }
 
-// Commit records a release in one transaction: the batch, the decision,
-// the keyed identities and the new state. Only after it returns may shares
-// be sent.
+// Commit records a release in one transaction: the release record, the
+// batch's wire encoding, the keyed identities and the new state. Only after
+// it returns may shares be sent. It refuses a number already recorded. In
+// the same transaction it deletes the encodings of batches that fell out
+// of the retention window (RetainEncodings), at most a few per call.
 func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseState) error {
-	rec := releasedBatch{Hash: rel.Hash, Batch: batchRaw, Keyed: rel.Keyed, Number: rel.Number, BatchIdentity: rel.BatchIdentity}
-	for _, nk := range rel.NoKey {
-		rec.NoKey = append(rec.NoKey, nk.Index)
-	}
-	recRaw, err := json.Marshal(&rec)
-	if err != nil {
-		return err
-	}
+	recRaw := encodeRecord(make([]byte, 0, recordSize(rel)), rel)
 	stRaw, err := json.Marshal(&state)
 	if err != nil {
 		return err
@@ -95,16 +213,28 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 		if err != nil {
 			return err
 		}
+		encodings, err := b.CreateBucketIfNotExists(bucketEncodings)
+		if err != nil {
+			return err
+		}
 		ids, err := b.CreateBucketIfNotExists(bucketIDs)
 		if err != nil {
 			return err
 		}
-		num := binary.BigEndian.AppendUint64(nil, rel.Number)
+		num := numberKey(rel.Number)
 		if prev := batches.Get(num); prev != nil {
 			return fmt.Errorf("%w: batch %d already recorded", ErrStore, rel.Number)
 		}
+		if err := s.prune(encodings, rel.Number); err != nil {
+			return err
+		}
 		if err := batches.Put(num, recRaw); err != nil {
 			return err
+		}
+		if len(batchRaw) > 0 {
+			if err := encodings.Put(num, batchRaw); err != nil {
+				return err
+			}
 		}
 		for _, k := range rel.Keyed {
 			if err := ids.Put(k.Identity[:], num); err != nil {
@@ -112,6 +242,41 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 			}
 		}
 		return b.Put(keyState, stRaw)
+	})
+}
+
+// prune deletes the encodings of batches numbered below the window that
+// ends at number, at most s.budget of them. Records and identities stay. A
+// JSON record keeps the encoding it holds: rewriting it costs about 1.5 ms
+// (its JSON decoded), too much for the critical path.
+func (s *Store) prune(encodings *bolt.Bucket, number uint64) error {
+	if number <= s.retain {
+		return nil
+	}
+	below := number - s.retain + 1 // the window is [below, number]
+	var old [][]byte
+	c := encodings.Cursor()
+	for k, _ := c.First(); k != nil && uint64(len(old)) < s.budget && binary.BigEndian.Uint64(k) < below; k, _ = c.Next() {
+		old = append(old, k)
+	}
+	for _, k := range old {
+		if err := encodings.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DropEon deletes everything the store keeps of an eon's releases (its
+// state, records, encodings and released identities; not its DKG). Call it
+// only once the eon is over and its process will not answer for its
+// batches again. Dropping an eon never recorded is not an error.
+func (s *Store) DropEon(eon uint64) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(eonBucket(eon)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		return nil
 	})
 }
 
@@ -142,35 +307,60 @@ func (v storeView) Released(id tpke.Identity) bool {
 
 // ReleasedHash returns the hash of a released batch of the view's eon.
 func (v storeView) ReleasedHash(number uint64) (common.Hash, bool) {
-	_, rel, err := v.s.ReleasedBatch(v.eon, number)
-	if err != nil || rel == nil {
-		return common.Hash{}, false
-	}
-	return rel.Hash, true
+	var h common.Hash
+	found := false
+	err := v.s.db.View(func(tx *bolt.Tx) error {
+		rec, err := v.s.record(tx, v.eon, number)
+		if rec != nil {
+			h, found = rec.Hash, true
+		}
+		return err
+	})
+	return h, err == nil && found
 }
 
-// ReleasedBatch returns a recorded release: the batch's wire encoding and
-// the keyed identities, so its shares can be sent again, identical (they
-// are a deterministic function of the share and the identities).
+// record reads the release record of a batch (nil when none).
+func (s *Store) record(tx *bolt.Tx, eon, number uint64) (*releasedBatch, error) {
+	b := tx.Bucket(eonBucket(eon))
+	if b == nil {
+		return nil, nil
+	}
+	batches := b.Bucket(bucketBatches)
+	if batches == nil {
+		return nil, nil
+	}
+	v := batches.Get(numberKey(number))
+	if v == nil {
+		return nil, nil
+	}
+	rec, err := decodeRecord(v)
+	if err == nil && rec.Number != number {
+		err = fmt.Errorf("record of batch %d", rec.Number)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
+	}
+	return rec, nil
+}
+
+// ReleasedBatch returns a recorded release, for every batch the eon
+// released: the keyed identities, so its shares can be sent again,
+// identical (they are a deterministic function of the share and the
+// identities), and the batch's wire encoding while it is within the
+// retention window (RetainEncodings); batchRaw is nil for an older batch.
+// rel is nil when the batch was not released.
 func (s *Store) ReleasedBatch(eon, number uint64) (batchRaw []byte, rel *Release, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(eonBucket(eon))
-		if b == nil {
-			return nil
+		rec, err := s.record(tx, eon, number)
+		if rec == nil {
+			return err
 		}
-		batches := b.Bucket(bucketBatches)
-		if batches == nil {
-			return nil
+		batchRaw = rec.Batch // a JSON record's own copy
+		if encodings := tx.Bucket(eonBucket(eon)).Bucket(bucketEncodings); encodings != nil {
+			if v := encodings.Get(numberKey(number)); v != nil {
+				batchRaw = append([]byte(nil), v...) // v lives only as long as tx
+			}
 		}
-		v := batches.Get(binary.BigEndian.AppendUint64(nil, number))
-		if v == nil {
-			return nil
-		}
-		var rec releasedBatch
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("%w: batch %d: %v", ErrStore, number, err)
-		}
-		batchRaw = rec.Batch
 		rel = &Release{Eon: eon, Number: rec.Number, Hash: rec.Hash, Keyed: rec.Keyed, BatchIdentity: rec.BatchIdentity, Again: true}
 		return nil
 	})

@@ -2,13 +2,21 @@ package keyper
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/ordering/batch"
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestStoreKeepsReleasesAndResendsIdenticalShares(t *testing.T) {
@@ -77,4 +85,526 @@ func TestStoreKeepsReleasesAndResendsIdenticalShares(t *testing.T) {
 	if rel2, err := r2.Decide(b, now+2); err != nil || !rel2.Again {
 		t.Fatalf("restored core on the same batch: %+v %v", rel2, err)
 	}
+}
+
+// jsonRecord and commitJSON are the store's format before the binary
+// record (every release a JSON record holding the batch's encoding in
+// base64): a keyper upgraded in place finds such records, and the
+// benchmark measures against them.
+type jsonRecord struct {
+	Hash          common.Hash
+	Batch         []byte
+	Keyed         []Keyed
+	NoKey         []int
+	Number        uint64
+	BatchIdentity tpke.Identity
+}
+
+func commitJSON(s *Store, eon uint64, rel *Release, batchRaw []byte, state ReleaseState) error {
+	rec := jsonRecord{Hash: rel.Hash, Batch: batchRaw, Keyed: rel.Keyed, Number: rel.Number, BatchIdentity: rel.BatchIdentity}
+	for _, nk := range rel.NoKey {
+		rec.NoKey = append(rec.NoKey, nk.Index)
+	}
+	recRaw, err := json.Marshal(&rec)
+	if err != nil {
+		return err
+	}
+	stRaw, err := json.Marshal(&state)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(eonBucket(eon))
+		if err != nil {
+			return err
+		}
+		batches, err := b.CreateBucketIfNotExists(bucketBatches)
+		if err != nil {
+			return err
+		}
+		ids, err := b.CreateBucketIfNotExists(bucketIDs)
+		if err != nil {
+			return err
+		}
+		num := binary.BigEndian.AppendUint64(nil, rel.Number)
+		if prev := batches.Get(num); prev != nil {
+			return fmt.Errorf("%w: batch %d already recorded", ErrStore, rel.Number)
+		}
+		if err := batches.Put(num, recRaw); err != nil {
+			return err
+		}
+		for _, k := range rel.Keyed {
+			if err := ids.Put(k.Identity[:], num); err != nil {
+				return err
+			}
+		}
+		return b.Put(keyState, stRaw)
+	})
+}
+
+// stored says, per batch number in [1, upTo], whether the store holds a
+// release record, a separate encoding, and a JSON record.
+func stored(t *testing.T, st *Store, upTo uint64) (records, encodings, jsons []uint64) {
+	t.Helper()
+	err := st.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(eonBucket(eon))
+		for n := uint64(1); n <= upTo; n++ {
+			if v := b.Bucket(bucketBatches).Get(numberKey(n)); v != nil {
+				records = append(records, n)
+				if v[0] == '{' {
+					jsons = append(jsons, n)
+				}
+			}
+			if e := b.Bucket(bucketEncodings); e != nil && e.Get(numberKey(n)) != nil {
+				encodings = append(encodings, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return records, encodings, jsons
+}
+
+func span(from, to uint64) []uint64 {
+	var s []uint64
+	for n := from; n <= to; n++ {
+		s = append(s, n)
+	}
+	return s
+}
+
+// fakeRelease is a release record of batch n with fresh random identities
+// (Commit does not look into the batch).
+func fakeRelease(t testing.TB, n uint64, keyed int) *Release {
+	rel := &Release{Eon: eon, Number: n, Hash: common.Hash{byte(n), byte(n >> 8), 0xaa}, NoKey: []NoKey{{Index: keyed}}}
+	rand.Read(rel.BatchIdentity[:])
+	for i := 0; i < keyed; i++ {
+		k := Keyed{Index: i}
+		rand.Read(k.Identity[:])
+		rel.Keyed = append(rel.Keyed, k)
+	}
+	return rel
+}
+
+func openStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "keyper.db")
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+// released is a chain of real releases of 3-envelope batches (one of them
+// for another eon, so not keyed) with their encodings and first shares.
+type released struct {
+	batches []*batch.Batch
+	raws    [][]byte
+	rels    []*Release
+	shares  [][]byte
+	states  []ReleaseState
+}
+
+func releaseChain(e *env, count int) *released {
+	out := &released{}
+	r := NewReleaser(e.config(), ReleaseState{Next: 1}, memReleased{})
+	r.L1Confirmed(10, common.Hash{0x11})
+	parent := common.Hash{}
+	for n := 1; n <= count; n++ {
+		a, _ := e.envelope(0, eon)
+		o, _ := e.envelope(1, eon+1)
+		c, _ := e.envelope(2, eon)
+		b := e.batchOf(uint64(n), parent, []*types.Transaction{a, o, c}, nil)
+		rel, err := r.Decide(b, now+uint64(n))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if len(rel.Keyed) != 2 || len(rel.NoKey) != 1 {
+			e.t.Fatalf("batch %d: %d keyed, %d no key", n, len(rel.Keyed), len(rel.NoKey))
+		}
+		raw, _ := b.Encode()
+		out.batches = append(out.batches, b)
+		out.raws = append(out.raws, raw)
+		out.rels = append(out.rels, rel)
+		out.shares = append(out.shares, Shares(e.results[0].Share, tpke.NewPointCache(16), rel))
+		out.states = append(out.states, r.State())
+		parent = rel.Hash
+	}
+	return out
+}
+
+// checkAnswers checks that every release of c is answered again from the
+// store with identical shares, its identities released, and its encoding
+// returned exactly for the numbers in withRaw.
+func checkAnswers(t *testing.T, e *env, st *Store, c *released, withRaw []uint64) {
+	t.Helper()
+	view := st.Released(eon)
+	for i, rel := range c.rels {
+		n := rel.Number
+		raw, again, err := st.ReleasedBatch(eon, n)
+		if err != nil || again == nil || !again.Again || again.Hash != rel.Hash || again.Number != n {
+			t.Fatalf("batch %d asked again: %+v %v", n, again, err)
+		}
+		if !slices.Equal(again.Keyed, rel.Keyed) || again.BatchIdentity != rel.BatchIdentity {
+			t.Fatalf("batch %d: keyed or batch identity differ", n)
+		}
+		if resent := Shares(e.results[0].Share, tpke.NewPointCache(16), again); !bytes.Equal(resent, c.shares[i]) {
+			t.Fatalf("batch %d: shares sent again differ from the first ones", n)
+		}
+		if slices.Contains(withRaw, n) != (raw != nil) || raw != nil && !bytes.Equal(raw, c.raws[i]) {
+			t.Fatalf("batch %d: encoding %d bytes, want it: %v", n, len(raw), slices.Contains(withRaw, n))
+		}
+		if h, ok := view.(ReleasedHashes).ReleasedHash(n); !ok || h != rel.Hash {
+			t.Fatalf("batch %d: released hash %x %v", n, h, ok)
+		}
+		for _, k := range rel.Keyed {
+			if !view.Released(k.Identity) {
+				t.Fatalf("batch %d: a released identity is forgotten", n)
+			}
+		}
+	}
+}
+
+// A keyper upgraded in place reads its JSON records, answers them again
+// identically (with their encodings, which they keep), refuses their
+// numbers and records on top of them.
+func TestStoreReadsJSONRecords(t *testing.T) {
+	e := newEnv(t, 3)
+	c := releaseChain(e, 6)
+	st, path := openStore(t)
+	for i := 0; i < 4; i++ {
+		if err := commitJSON(st, eon, c.rels[i], c.raws[i], c.states[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	old := &released{rels: c.rels[:4], raws: c.raws[:4], shares: c.shares[:4]}
+	checkAnswers(t, e, st, old, span(1, 4))
+	if state, err := st.State(eon, 1); err != nil || state != c.states[3] {
+		t.Fatalf("state %+v %v", state, err)
+	}
+	if err := st.Commit(eon, c.rels[3], c.raws[3], c.states[3]); !errors.Is(err, ErrStore) {
+		t.Fatalf("a number recorded in JSON recorded again: %v", err)
+	}
+	// A restored core answers an old batch again and takes the next one.
+	r := NewReleaser(e.config(), c.states[3], st.Released(eon))
+	r.L1Confirmed(10, common.Hash{0x11})
+	if rel, err := r.Decide(c.batches[1], now+5); err != nil || !rel.Again || rel.Number != 2 {
+		t.Fatalf("a JSON-recorded batch again: %+v %v", rel, err)
+	}
+	st.retain = 2
+	for i := 4; i < 6; i++ {
+		if rel, err := r.Decide(c.batches[i], now+uint64(i+1)); err != nil || rel.Again {
+			t.Fatalf("batch %d after the JSON ones: %+v %v", i+1, rel, err)
+		}
+		if err := st.Commit(eon, c.rels[i], c.raws[i], c.states[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The window is [5, 6]; the JSON records keep their encodings.
+	records, encodings, jsons := stored(t, st, 6)
+	if !slices.Equal(records, span(1, 6)) || !slices.Equal(encodings, span(5, 6)) || !slices.Equal(jsons, span(1, 4)) {
+		t.Fatalf("records %v, encodings %v, JSON %v", records, encodings, jsons)
+	}
+	checkAnswers(t, e, st, c, span(1, 6))
+	// Two more commits (records of no real batch) prune 5 and 6.
+	if err := st.Commit(eon, fakeRelease(t, 7, 1), []byte{7}, ReleaseState{Next: 8}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Commit(eon, fakeRelease(t, 8, 1), []byte{8}, ReleaseState{Next: 9}); err != nil {
+		t.Fatal(err)
+	}
+	records, encodings, jsons = stored(t, st, 8)
+	if !slices.Equal(records, span(1, 8)) || !slices.Equal(encodings, span(7, 8)) || !slices.Equal(jsons, span(1, 4)) {
+		t.Fatalf("records %v, encodings %v, JSON %v", records, encodings, jsons)
+	}
+	checkAnswers(t, e, st, c, span(1, 4))
+}
+
+func TestStoreRecordRoundTrip(t *testing.T) {
+	ids := func(bs ...byte) []Keyed {
+		var k []Keyed
+		for i, b := range bs {
+			k = append(k, Keyed{Index: i * 300, Identity: tpke.Identity{b, 0xff, 31: b}})
+		}
+		return k
+	}
+	for _, tc := range []struct {
+		name string
+		rel  Release
+	}{
+		{"empty", Release{Number: 1}},
+		{"keyed", Release{Number: 7, Hash: common.Hash{1, 2, 3}, BatchIdentity: tpke.Identity{9, 31: 9}, Keyed: ids(1, 2, 3)}},
+		{"no key only", Release{Number: 1 << 40, Hash: common.Hash{4}, NoKey: []NoKey{{Index: 0}, {Index: 1 << 20}}}},
+		{"both", Release{Number: math.MaxUint64, Hash: common.Hash{31: 5}, BatchIdentity: tpke.Identity{1}, Keyed: ids(5, 6),
+			NoKey: []NoKey{{Index: 1}, {Index: 4999}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := encodeRecord(nil, &tc.rel)
+			if len(raw) > recordSize(&tc.rel) {
+				t.Fatalf("record %d bytes, size bound %d", len(raw), recordSize(&tc.rel))
+			}
+			rec, err := decodeRecord(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var noKey []int
+			for _, nk := range tc.rel.NoKey {
+				noKey = append(noKey, nk.Index)
+			}
+			if rec.Number != tc.rel.Number || rec.Hash != tc.rel.Hash || rec.BatchIdentity != tc.rel.BatchIdentity ||
+				!slices.Equal(rec.Keyed, tc.rel.Keyed) || !slices.Equal(rec.NoKey, noKey) || rec.Batch != nil {
+				t.Fatalf("round trip: %+v, want %+v", rec, tc.rel)
+			}
+		})
+	}
+	good := encodeRecord(nil, &Release{Number: 3, Keyed: ids(1, 2), NoKey: []NoKey{{Index: 2}}})
+	for _, tc := range []struct {
+		name string
+		raw  []byte
+	}{
+		{"empty", nil},
+		{"version", append([]byte{2}, good[1:]...)},
+		{"truncated", good[:len(good)-1]},
+		{"trailing", append(slices.Clone(good), 0)},
+		{"short header", good[:40]},
+		{"keyed count past the end", append(slices.Clone(good[:73]), 0xff, 0xff, 0x03)},
+		{"index over 32 bits", append(slices.Clone(good[:73]), 1, 0x80, 0x80, 0x80, 0x80, 0x10)},
+		{"bad JSON", []byte(`{"Hash":`)},
+	} {
+		t.Run("refuses "+tc.name, func(t *testing.T) {
+			if _, err := decodeRecord(tc.raw); err == nil {
+				t.Fatal("decoded")
+			}
+		})
+	}
+}
+
+func FuzzStoreRecord(f *testing.F) {
+	f.Add(encodeRecord(nil, &Release{Number: 3, Keyed: []Keyed{{Index: 1, Identity: tpke.Identity{1}}}, NoKey: []NoKey{{Index: 2}}}))
+	f.Add([]byte(`{"Number":1,"Keyed":[{"Index":1}]}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		rec, err := decodeRecord(raw)
+		if err != nil || raw[0] == '{' {
+			return
+		}
+		rel := Release{Number: rec.Number, Hash: rec.Hash, Keyed: rec.Keyed, BatchIdentity: rec.BatchIdentity}
+		for _, i := range rec.NoKey {
+			rel.NoKey = append(rel.NoKey, NoKey{Index: i})
+		}
+		again, err := decodeRecord(encodeRecord(nil, &rel))
+		if err != nil || again.Number != rec.Number || again.Hash != rec.Hash || again.BatchIdentity != rec.BatchIdentity ||
+			!slices.Equal(again.Keyed, rec.Keyed) || !slices.Equal(again.NoKey, rec.NoKey) {
+			t.Fatalf("re-encoded record differs: %+v %v", again, err)
+		}
+	})
+}
+
+// Retention deletes only the encodings behind the window, a bounded number
+// per commit, never a record or an identity, and a number stays refused.
+func TestStoreRetention(t *testing.T) {
+	st, _ := openStore(t)
+	st.retain, st.budget = 100, 3
+	var rels []*Release
+	commit := func(n uint64) {
+		t.Helper()
+		rel := fakeRelease(t, n, 3)
+		rels = append(rels, rel)
+		if err := st.Commit(eon, rel, []byte{byte(n), 1, 2}, ReleaseState{Next: n + 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n := uint64(1); n <= 10; n++ {
+		commit(n)
+	}
+	if _, encodings, _ := stored(t, st, 20); !slices.Equal(encodings, span(1, 10)) {
+		t.Fatalf("within the window: encodings %v", encodings)
+	}
+	// A window shrunk to 2 (a backlog of 8 behind it): 3 a commit go.
+	st.retain = 2
+	for _, step := range []struct {
+		n    uint64
+		want []uint64
+	}{{11, span(4, 11)}, {12, span(7, 12)}, {13, span(10, 13)}, {14, span(13, 14)}, {15, span(14, 15)}} {
+		commit(step.n)
+		records, encodings, _ := stored(t, st, 20)
+		if !slices.Equal(encodings, step.want) || !slices.Equal(records, span(1, step.n)) {
+			t.Fatalf("after %d: records %v, encodings %v, want encodings %v", step.n, records, encodings, step.want)
+		}
+	}
+	view := st.Released(eon)
+	for _, rel := range rels {
+		raw, again, err := st.ReleasedBatch(eon, rel.Number)
+		if err != nil || again == nil || again.Hash != rel.Hash || !slices.Equal(again.Keyed, rel.Keyed) {
+			t.Fatalf("batch %d: %+v %v", rel.Number, again, err)
+		}
+		if (raw != nil) != (rel.Number >= 14) {
+			t.Fatalf("batch %d: encoding %x", rel.Number, raw)
+		}
+		for _, k := range rel.Keyed {
+			if !view.Released(k.Identity) {
+				t.Fatalf("batch %d: identity forgotten", rel.Number)
+			}
+		}
+		if err := st.Commit(eon, rel, []byte{1}, ReleaseState{Next: 16}); !errors.Is(err, ErrStore) {
+			t.Fatalf("batch %d recorded again: %v", rel.Number, err)
+		}
+	}
+	if state, _ := st.State(eon, 1); state.Next != 16 {
+		t.Fatalf("a refused record changed the state: %+v", state)
+	}
+}
+
+// A released batch asked again after its encoding was pruned gets the
+// identical shares, from a restored core and the store.
+func TestStoreResendsPrunedBatch(t *testing.T) {
+	e := newEnv(t, 3)
+	c := releaseChain(e, 4)
+	st, path := openStore(t)
+	st.retain = 2
+	for i := range c.rels {
+		if err := st.Commit(eon, c.rels[i], c.raws[i], c.states[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	checkAnswers(t, e, st, c, span(3, 4))
+	state, _ := st.State(eon, 1)
+	r := NewReleaser(e.config(), state, st.Released(eon))
+	r.L1Confirmed(10, common.Hash{0x11})
+	rel, err := r.Decide(c.batches[0], now+5)
+	if err != nil || !rel.Again || rel.Number != 1 {
+		t.Fatalf("the pruned batch again: %+v %v", rel, err)
+	}
+	raw, again, err := st.ReleasedBatch(eon, rel.Number)
+	if err != nil || raw != nil || again == nil {
+		t.Fatalf("the pruned batch's record: %d bytes, %+v %v", len(raw), again, err)
+	}
+	if !bytes.Equal(Shares(e.results[0].Share, tpke.NewPointCache(16), again), c.shares[0]) {
+		t.Fatal("shares for the pruned batch differ from the first ones")
+	}
+	if _, err := r.Decide(e.batchOf(1, common.Hash{}, nil, nil), now+5); !errors.Is(err, ErrEquivocation) {
+		t.Fatalf("a different batch for the pruned number: %v", err)
+	}
+}
+
+func TestStoreDropEon(t *testing.T) {
+	st, _ := openStore(t)
+	a, b := fakeRelease(t, 1, 2), fakeRelease(t, 1, 2)
+	if err := st.Commit(eon, a, []byte{1}, ReleaseState{Next: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Commit(eon+1, b, []byte{2}, ReleaseState{Next: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DropEon(eon); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DropEon(eon + 7); err != nil {
+		t.Fatalf("dropping an eon never recorded: %v", err)
+	}
+	if state, _ := st.State(eon, 1); state.Next != 1 || st.Released(eon).Released(a.Keyed[0].Identity) {
+		t.Fatal("the dropped eon is still there")
+	}
+	if _, rel, err := st.ReleasedBatch(eon, 1); rel != nil || err != nil {
+		t.Fatalf("a dropped eon's batch: %+v %v", rel, err)
+	}
+	if state, _ := st.State(eon+1, 1); state.Next != 2 || !st.Released(eon+1).Released(b.Keyed[1].Identity) {
+		t.Fatal("dropping one eon touched another")
+	}
+}
+
+// BenchmarkStoreCommit200 records a 200-envelope batch's release (each
+// iteration a new number and 200 new identities), in the binary format
+// and, for comparison, the JSON one it replaces; disk-B/batch is the
+// growth of the file's used pages per batch, and steady-disk-B/batch
+// the same once twice the retention window is behind (run with
+// -benchtime=4000x or more to see it).
+func BenchmarkStoreCommit200(b *testing.B) {
+	const n = 200
+	e := newEnv(b, n)
+	txs := make([]*types.Transaction, n)
+	for i := range txs {
+		txs[i], _ = e.envelope(i, eon)
+	}
+	bt := e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
+	raw, err := bt.Encode()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rel, err := e.releaser(memReleased{}).Decide(bt, now+1)
+	if err != nil || len(rel.Keyed) != n {
+		b.Fatalf("%v", err)
+	}
+	for _, format := range []struct {
+		name   string
+		commit func(*Store, uint64, *Release, []byte, ReleaseState) error
+	}{{"binary", (*Store).Commit}, {"json", commitJSON}} {
+		b.Run(format.name, func(b *testing.B) {
+			st, err := OpenStore(filepath.Join(b.TempDir(), "keyper.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			size := func() (sz int64) {
+				st.db.View(func(tx *bolt.Tx) error { sz = tx.Size(); return nil })
+				return sz
+			}
+			start, steady := size(), int64(0)
+			r := *rel
+			r.Keyed = slices.Clone(rel.Keyed)
+			num := uint64(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				num++
+				if num == 2*RetainEncodings+1 {
+					steady = size()
+				}
+				r.Number = num
+				for i := range r.Keyed {
+					binary.BigEndian.PutUint64(r.Keyed[i].Identity[:], num*0x9e3779b97f4a7c15^uint64(i))
+				}
+				if err := format.commit(st, eon, &r, raw, ReleaseState{Next: num + 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(size()-start)/float64(num), "disk-B/batch")
+			b.ReportMetric(float64(st.db.Stats().FreePageN), "free-pages")
+			if num > 2*RetainEncodings {
+				// Past the window, pruned pages are reused.
+				b.ReportMetric(float64(size()-steady)/float64(num-2*RetainEncodings), "steady-disk-B/batch")
+			}
+		})
+	}
+	b.Run("encode/binary", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			encodeRecord(make([]byte, 0, recordSize(rel)), rel)
+		}
+		b.ReportMetric(float64(len(encodeRecord(nil, rel))), "record-B")
+		b.ReportMetric(float64(len(raw)), "encoding-B")
+	})
+	b.Run("encode/json", func(b *testing.B) {
+		rec := jsonRecord{Hash: rel.Hash, Batch: raw, Keyed: rel.Keyed, Number: rel.Number, BatchIdentity: rel.BatchIdentity}
+		b.ReportAllocs()
+		for b.Loop() {
+			json.Marshal(&rec)
+		}
+		j, _ := json.Marshal(&rec)
+		b.ReportMetric(float64(len(j)), "record-B")
+	})
 }
