@@ -121,9 +121,20 @@ func (s *store) input(number uint64) ([]byte, error) {
 
 // lastRecorded returns the highest recorded block number (0 if none).
 func (s *store) lastRecorded() (uint64, error) {
+	return s.recordedEnd(func(c *bolt.Cursor) ([]byte, []byte) { return c.Last() })
+}
+
+// firstRecorded returns the lowest recorded block number (0 if none).
+func (s *store) firstRecorded() (uint64, error) {
+	return s.recordedEnd(func(c *bolt.Cursor) ([]byte, []byte) { return c.First() })
+}
+
+// recordedEnd returns the block number at one end of the record (0 if
+// none); end moves the cursor there.
+func (s *store) recordedEnd(end func(*bolt.Cursor) ([]byte, []byte)) (uint64, error) {
 	var n uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketBlocks).Cursor().Last()
+		k, _ := end(tx.Bucket(bucketBlocks).Cursor())
 		if k != nil {
 			if len(k) != 8 {
 				return fmt.Errorf("%w: block key of %d bytes", ErrStore, len(k))
@@ -222,22 +233,6 @@ func (s *store) setCheckpoint(number uint64, nonceAt func(common.Address) uint64
 		return nil
 	})
 	return pruned, err
-}
-
-// firstRecorded returns the lowest recorded block number (0 if none).
-func (s *store) firstRecorded() (uint64, error) {
-	var n uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketBlocks).Cursor().First()
-		if k != nil {
-			if len(k) != 8 {
-				return fmt.Errorf("%w: block key of %d bytes", ErrStore, len(k))
-			}
-			n = binary.BigEndian.Uint64(k)
-		}
-		return nil
-	})
-	return n, err
 }
 
 // revealedCount returns the size of the revealed set.

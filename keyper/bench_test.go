@@ -17,16 +17,7 @@ import (
 // identities it has never seen.
 func BenchmarkKeyperRelease1000(b *testing.B) {
 	const n = 1000
-	e := newEnv(b, n)
-	txs := make([]*types.Transaction, n)
-	for i := range txs {
-		txs[i], _ = e.envelope(i, eon)
-	}
-	bt := e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
-	raw, err := bt.Encode()
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, _, raw := envelopeBatch(b, n)
 	key := e.users[0]
 	b.ResetTimer()
 	for b.Loop() {
@@ -48,4 +39,20 @@ func BenchmarkKeyperRelease1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// envelopeBatch is batch 1 of n envelopes, one per user of a new env, and
+// its encoding.
+func envelopeBatch(b *testing.B, n int) (*env, *batch.Batch, []byte) {
+	e := newEnv(b, n)
+	txs := make([]*types.Transaction, n)
+	for i := range txs {
+		txs[i], _ = e.envelope(i, eon)
+	}
+	bt := e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
+	raw, err := bt.Encode()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e, bt, raw
 }

@@ -188,6 +188,18 @@ func fakeRelease(t testing.TB, n uint64, keyed int) *Release {
 	return rel
 }
 
+// reopenStore closes st and opens its file again.
+func reopenStore(t *testing.T, st *Store, path string) *Store {
+	t.Helper()
+	st.Close()
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 func openStore(t *testing.T) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "keyper.db")
@@ -281,12 +293,7 @@ func TestStoreReadsJSONRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st.Close()
-	st, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st = reopenStore(t, st, path)
 	old := &released{rels: c.rels[:4], raws: c.raws[:4], shares: c.shares[:4]}
 	checkAnswers(t, e, st, old, span(1, 4))
 	if state, err := st.State(eon, 1); err != nil || state != c.states[3] {
@@ -476,12 +483,7 @@ func TestStoreResendsPrunedBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st.Close()
-	st, err := OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st = reopenStore(t, st, path)
 	checkAnswers(t, e, st, c, span(3, 4))
 	state, _ := st.State(eon, 1)
 	r := NewReleaser(e.config(), state, st.Released(eon))
@@ -536,16 +538,7 @@ func TestStoreDropEon(t *testing.T) {
 // -benchtime=4000x or more to see it).
 func BenchmarkStoreCommit200(b *testing.B) {
 	const n = 200
-	e := newEnv(b, n)
-	txs := make([]*types.Transaction, n)
-	for i := range txs {
-		txs[i], _ = e.envelope(i, eon)
-	}
-	bt := e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
-	raw, err := bt.Encode()
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, bt, raw := envelopeBatch(b, n)
 	rel, err := e.releaser(memReleased{}).Decide(bt, now+1)
 	if err != nil || len(rel.Keyed) != n {
 		b.Fatalf("%v", err)
