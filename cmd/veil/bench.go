@@ -292,6 +292,6 @@ var componentOrder = []struct{ key, label string }{
 	{"keyperCommitmentToShares", "keyper commitment->shares"},
 	{"sequencerCommitmentToKeys", "commitment->keys"},
 	{"sequencerDecryptPerBatch", "decryption per batch"},
-	{"sequencerBlockBuild", "block build"},
+	{"sequencerBlockBuild", "block (with decryption)"},
 	{"sequencerCommitmentToBlock", "commitment->block"},
 }
