@@ -1060,6 +1060,7 @@ func (s *Sequencer) onShares(payload []byte) {
 		s.log.Warn("share message refused", "keyper", m.Keyper, "batch", m.Number, "err", err)
 		return
 	}
+	s.catchUp(m.Number)
 	if keys == nil {
 		return
 	}
@@ -1068,6 +1069,34 @@ func (s *Sequencer) onShares(payload []byte) {
 	if f := s.inflight[keys.Number]; f != nil && f.keys == nil {
 		s.gotKeys(f, keys)
 	}
+}
+
+// catchUpGap is the least time between two sends of a batch by catchUp.
+const catchUpGap = 100 * time.Millisecond
+
+// catchUp sends the batch after number again when it still waits for
+// keys. A keyper that has just released number may be catching up (after
+// a restart or a late start): it refused the batches after it as not next,
+// and would otherwise get them only at their next resend, backed off up to
+// seconds, while each batch's timestamp ages towards the end of the
+// keypers' drift window, after which no keyper can release it. Sent this
+// way, a keyper catching up releases the backlog one batch after another
+// at once.
+func (s *Sequencer) catchUp(number uint64) {
+	s.mu.Lock()
+	f := s.inflight[number+1]
+	now := s.cfg.Now()
+	if f == nil || f.keys != nil || now.Sub(f.sentAt) < catchUpGap {
+		s.mu.Unlock()
+		return
+	}
+	f.sentAt = now
+	s.mu.Unlock()
+	s.metrics.resent.Inc()
+	if f.eonStart {
+		s.publishParentKeys(f)
+	}
+	s.publish(s.commits, f.b.Commitment.Eon, f.raw)
 }
 
 // gotKeys records a batch's keys and wakes the executor; s.mu is held.
