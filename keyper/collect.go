@@ -379,6 +379,15 @@ func (c *Collector) check(w *awaiting, eon *CollectorEon, msg spareMessage) (*Ba
 	}
 }
 
+// Heard reports whether keyper k of the batch's eon has sent a share
+// message for batch number, while that batch awaits keys.
+func (c *Collector) Heard(number uint64, k int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w, ok := c.waiting[number]
+	return ok && w.from[k]
+}
+
 // Reported returns, per keyper index, how many signed share messages of
 // it did not verify: the keypers to report to their operators or on L1
 // (indexes in their eon's committee).

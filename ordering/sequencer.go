@@ -1060,7 +1060,7 @@ func (s *Sequencer) onShares(payload []byte) {
 		s.log.Warn("share message refused", "keyper", m.Keyper, "batch", m.Number, "err", err)
 		return
 	}
-	s.catchUp(m.Number)
+	s.catchUp(m.Number, int(m.Keyper))
 	if keys == nil {
 		return
 	}
@@ -1081,8 +1081,12 @@ const catchUpGap = 100 * time.Millisecond
 // seconds, while each batch's timestamp ages towards the end of the
 // keypers' drift window, after which no keyper can release it. Sent this
 // way, a keyper catching up releases the backlog one batch after another
-// at once.
-func (s *Sequencer) catchUp(number uint64) {
+// at once. Nothing is sent when keyper k's message for the next batch is
+// in already.
+func (s *Sequencer) catchUp(number uint64, k int) {
+	if s.collector.Heard(number+1, k) {
+		return
+	}
 	s.mu.Lock()
 	f := s.inflight[number+1]
 	now := s.cfg.Now()
