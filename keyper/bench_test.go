@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/ordering/batch"
 )
@@ -45,11 +44,7 @@ func BenchmarkKeyperRelease1000(b *testing.B) {
 // its encoding.
 func envelopeBatch(b *testing.B, n int) (*env, *batch.Batch, []byte) {
 	e := newEnv(b, n)
-	txs := make([]*types.Transaction, n)
-	for i := range txs {
-		txs[i], _ = e.envelope(i, eon)
-	}
-	bt := e.batchOf(1, common.Hash{}, txs, func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
+	bt := e.batchOf(1, common.Hash{}, envelopesOf(e, n), func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
 	raw, err := bt.Encode()
 	if err != nil {
 		b.Fatal(err)

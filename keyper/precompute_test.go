@@ -56,11 +56,7 @@ func runPrecompute(t *testing.T, p *precomputed, raws [][]byte) {
 // envelope of the keyper's eon gets nothing.
 func TestPrecomputedSharesAreTheReleasedShares(t *testing.T) {
 	e := newEnv(t, 4)
-	var txs []*types.Transaction
-	for i := range 4 {
-		tx, _ := e.envelope(i, eon)
-		txs = append(txs, tx)
-	}
+	txs := envelopesOf(e, 4)
 	other, _ := e.envelope(0, eon+1)
 	to := common.Address{0xb0}
 	plain, _ := types.SignNewTx(e.users[1], e.signer, &types.DynamicFeeTx{ChainID: e.signer.ChainID(), Nonce: e.next(e.users[1]),
@@ -95,11 +91,7 @@ func TestPrecomputedSharesAreTheReleasedShares(t *testing.T) {
 // share unused for staleReleases releases is dropped.
 func TestPrecomputedBounds(t *testing.T) {
 	e := newEnv(t, 3)
-	var txs []*types.Transaction
-	for i := range 3 {
-		tx, _ := e.envelope(i, eon)
-		txs = append(txs, tx)
-	}
+	txs := envelopesOf(e, 3)
 	p := newPrecomputed(e.results[0].Share, tpke.NewPointCache(64), e.config(), 2, newPrecomputeMetrics())
 	runPrecompute(t, p, rawTxs(t, txs...))
 	if full := testutil.ToFloat64(p.metrics.computed.WithLabelValues("full")); full != 1 || p.shares.Len() != 2 {
@@ -147,11 +139,7 @@ func TestKeypersPrecomputeFromAnnouncements(t *testing.T) {
 	for len(pending.ListPeers()) < 5 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	var txs []*types.Transaction
-	for i := range 3 {
-		tx, _ := e.envelope(i, eon)
-		txs = append(txs, tx)
-	}
+	txs := envelopesOf(e, 3)
 	forger, _ := crypto.GenerateKey()
 	forgerSigner, _ := p2p.NewSigner(forger)
 	if err := pending.Publish(ctx, forgerSigner, eon, mustEncode(t, &PendingMessage{Txs: rawTxs(t, txs...)})); err == nil {
@@ -189,4 +177,13 @@ func TestKeypersPrecomputeFromAnnouncements(t *testing.T) {
 			t.Errorf("keyper %d released %v precomputed shares, want %d", k, got, len(txs))
 		}
 	}
+}
+
+// envelopesOf is one envelope of eon from each of users 0..n-1.
+func envelopesOf(e *env, n int) []*types.Transaction {
+	txs := make([]*types.Transaction, n)
+	for i := range txs {
+		txs[i], _ = e.envelope(i, eon)
+	}
+	return txs
 }

@@ -1271,14 +1271,26 @@ func (s *Sequencer) finish(f *inflight) error {
 func (s *Sequencer) blockInput(f *inflight, km *KeysMessage, parsed []*tpke.Key, done func()) (*execution.BlockInput, error) {
 	if parsed == nil {
 		var err error
-		if parsed, err = km.ParsedKeys(); err != nil {
-			return nil, fmt.Errorf("%w: batch %d: %v", ErrKeysMessage, f.b.Commitment.Number, err)
+		if parsed, err = parseKeys(f.b, km); err != nil {
+			return nil, err
 		}
 	}
 	in, ahead, err := blockInput(s.cfg.Chain.ChainID, f.b, f.rel, parsed, s.cfg.Limits, s.prepared, done)
+	if err != nil {
+		return nil, err
+	}
 	s.metrics.decryptions.WithLabelValues("prepared_ahead").Add(float64(ahead))
 	s.metrics.decryptions.WithLabelValues("in_full").Add(float64(len(f.rel.Keyed) - ahead))
-	return in, err
+	return in, nil
+}
+
+// parseKeys decodes the keys of batch b's keys message (ErrKeysMessage).
+func parseKeys(b *batch.Batch, km *KeysMessage) ([]*tpke.Key, error) {
+	keys, err := km.ParsedKeys()
+	if err != nil {
+		return nil, fmt.Errorf("%w: batch %d: %v", ErrKeysMessage, b.Commitment.Number, err)
+	}
+	return keys, nil
 }
 
 // BlockInput decrypts a batch with its keys into the execution input: the
@@ -1288,9 +1300,9 @@ func (s *Sequencer) blockInput(f *inflight, km *KeysMessage, parsed []*tpke.Key,
 // that fails to decrypt with its key is marked DecryptFailed and dropped
 // by execution; one without a key is marked NoKey.
 func BlockInput(chainID uint64, b *batch.Batch, rel *keyper.Release, km *KeysMessage, lim encmempool.Limits) (*execution.BlockInput, error) {
-	keys, err := km.ParsedKeys()
+	keys, err := parseKeys(b, km)
 	if err != nil {
-		return nil, fmt.Errorf("%w: batch %d: %v", ErrKeysMessage, b.Commitment.Number, err)
+		return nil, err
 	}
 	in, _, err := blockInput(chainID, b, rel, keys, lim, nil, nil)
 	return in, err
