@@ -281,7 +281,15 @@ func (h *harness) waitExecuted(s *Sequencer, hashes []common.Hash, wait time.Dur
 			}
 		}
 		if len(out) == len(hashes) {
-			return out
+			// A receipt shows once the block is written; the sequencer
+			// counts the batch executed just after. Wait for that too.
+			top := uint64(0)
+			for _, r := range out {
+				top = max(top, r.BlockNumber.Uint64())
+			}
+			if s.executedBatch() >= top {
+				return out
+			}
 		}
 		if time.Now().After(deadline) {
 			h.t.Fatalf("%d of %d transactions executed after %v (executed batch %d, err %v)", len(out), len(hashes), wait, s.executedBatch(), s.Err())
