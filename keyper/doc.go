@@ -40,17 +40,26 @@
 // Store (bbolt, one bucket per eon) keeps the release state, a small
 // binary record of every released batch (number, hash, batch identity,
 // keyed positions and identities, no-key indexes: about 34 bytes per keyed
-// envelope), every released identity, and each batch's full wire encoding
-// in a bucket of its own. Commit writes all of them in one transaction and
-// refuses a number already recorded. Records and identities are kept for
-// the whole eon: the "released before" rule needs every identity, and
+// envelope), and each batch's full wire encoding in a bucket of its own.
+// Commit writes all of them in one transaction and refuses a number
+// already recorded. The released identities are indexed beside the store,
+// one idset file per eon (internal/idset: read and written with pread and
+// pwrite, so the eon-long index is not resident in the process), filled
+// after each commit and synced every 64 releases; opening it adds the
+// records above its synced mark again, so a crash loses nothing, and an
+// index that is damaged or ahead of the records is rebuilt from them. The
+// index trusts that it belongs to its store: delete both or neither.
+// Records and identities are kept for the whole eon: the "released before"
+// rule needs every identity, and
 // ReleasedBatch answers a repeated request for any released batch with the
 // identical shares. Only the encodings are pruned: those of the last
 // RetainEncodings (1024) batches are kept, older ones are deleted inside
 // Commit's transaction, at most 16 a commit, and ReleasedBatch returns a
 // nil encoding for them. Records written as JSON by an older keyper (they
 // start with '{' and hold their batch's encoding) are still read and keep
-// their encoding. DropEon deletes an eon's bucket once the eon is over.
+// their encoding; an older keyper's bucket of identities is deleted once
+// the index is built from the records. DropEon deletes an eon's bucket and
+// index once the eon is over.
 //
 // # Process
 //

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/idset"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -30,14 +32,32 @@ const RetainEncodings = 1024
 const pruneBudget = 16
 
 // Store is a keyper's durable state in bbolt, one bucket per eon: the
-// release state, every released batch's release record, the recent
-// batches' full wire encodings and every released identity. A release is
-// written in one transaction before any share is sent.
+// release state, every released batch's release record and the recent
+// batches' full wire encodings. A release is written in one transaction
+// before any share is sent.
+//
+// The eon's released identities, which the "released before" rule reads
+// for every envelope, are indexed beside the store in one idset file per
+// eon (<store>.eon-<n>.ids): the index is rebuilt from the release records
+// (which hold every keyed identity) above its last synced mark when it is
+// opened, so it needs no sync per release, and it keeps the identities out
+// of the mapped store, where random keys made every B-tree leaf resident.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	path string
 	// retain and budget are RetainEncodings and pruneBudget; tests lower
 	// them.
 	retain, budget uint64
+
+	mu   sync.Mutex
+	sets map[uint64]*eonIDs // open identity indexes by eon
+}
+
+// eonIDs is an eon's open identity index and the last release number in
+// it.
+type eonIDs struct {
+	set  *idset.Set
+	last uint64
 }
 
 // Inside an eon's bucket:
@@ -46,7 +66,8 @@ type Store struct {
 //	batches      number (u64 big-endian) -> release record (recordV1)
 //	encodings    number -> the batch's wire encoding, for the last retain
 //	             batches only
-//	identities   identity -> number of the batch that released it
+//	identities   (written by older keypers, deleted once the eon's idset
+//	             is built) identity -> number of the batch that released it
 var (
 	keyState        = []byte("state")
 	bucketBatches   = []byte("batches")
@@ -54,17 +75,137 @@ var (
 	bucketIDs       = []byte("identities")
 )
 
+// idsSyncEvery is how many releases an identity index takes between
+// syncs: opening it replays at most this many records.
+const idsSyncEvery = 64
+
 // OpenStore opens (or creates) the store file with mode 0600.
 func OpenStore(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	return &Store{db: db, retain: RetainEncodings, budget: pruneBudget}, nil
+	return &Store{db: db, path: path, retain: RetainEncodings, budget: pruneBudget, sets: map[uint64]*eonIDs{}}, nil
 }
 
-// Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+// Close syncs and closes the identity indexes, then the store.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	var errs []error
+	for eon, e := range s.sets {
+		errs = append(errs, e.set.Sync(e.last), e.set.Close())
+		delete(s.sets, eon)
+	}
+	s.mu.Unlock()
+	return errors.Join(append(errs, s.db.Close())...)
+}
+
+// idsPath is the file of an eon's identity index.
+func (s *Store) idsPath(eon uint64) string { return fmt.Sprintf("%s.eon-%d.ids", s.path, eon) }
+
+// ids returns the eon's identity index, opening it and adding the
+// identities of every release record above its mark (all of them for a
+// new, damaged or stale index, or one built by an older keyper from its
+// identities bucket, which is then deleted). Call with s.mu held.
+func (s *Store) ids(eon uint64) (*eonIDs, error) {
+	if e := s.sets[eon]; e != nil {
+		return e, nil
+	}
+	set, err := idset.Open(s.idsPath(eon))
+	if errors.Is(err, idset.ErrCorrupt) {
+		err = set.Reset()
+	}
+	if err != nil {
+		if set != nil {
+			set.Close()
+		}
+		return nil, fmt.Errorf("%w: identity index of eon %d: %v", ErrStore, eon, err)
+	}
+	e, err := s.replay(eon, set)
+	if err != nil {
+		set.Close()
+		return nil, fmt.Errorf("%w: identity index of eon %d: %v", ErrStore, eon, err)
+	}
+	s.sets[eon] = e
+	return e, nil
+}
+
+// replay brings a just-opened index up to the eon's release records.
+func (s *Store) replay(eon uint64, set *idset.Set) (*eonIDs, error) {
+	var last uint64
+	legacy := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var batches *bolt.Bucket
+		if b := tx.Bucket(eonBucket(eon)); b != nil {
+			legacy = b.Bucket(bucketIDs) != nil
+			batches = b.Bucket(bucketBatches)
+		}
+		if batches != nil {
+			if k, _ := batches.Cursor().Last(); k != nil {
+				last = binary.BigEndian.Uint64(k)
+			}
+		}
+		if set.Mark() > last {
+			// Ahead of the records: not this store's index.
+			if err := set.Reset(); err != nil {
+				return err
+			}
+		}
+		if batches == nil {
+			return nil
+		}
+		c := batches.Cursor()
+		for k, v := c.Seek(numberKey(set.Mark() + 1)); k != nil; k, v = c.Next() {
+			rec, err := decodeRecord(v)
+			if err != nil {
+				return fmt.Errorf("record of batch %d: %v", binary.BigEndian.Uint64(k), err)
+			}
+			for _, kd := range rec.Keyed {
+				if _, err := set.Add(kd.Identity, rec.Number); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil && set.Mark() != last {
+		err = set.Sync(last)
+	}
+	if err == nil && legacy {
+		err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(eonBucket(eon)).DeleteBucket(bucketIDs) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &eonIDs{set: set, last: last}, nil
+}
+
+// addIDs indexes a committed release's identities. A failure closes the
+// index: the next use opens it again and replays the records, this one
+// included, and until then reads answer "released".
+func (s *Store) addIDs(eon uint64, rel *Release) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.ids(eon)
+	if err != nil {
+		return
+	}
+	for _, k := range rel.Keyed {
+		if _, err = e.set.Add(k.Identity, rel.Number); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		e.last = max(e.last, rel.Number)
+		if rel.Number%idsSyncEvery == 0 {
+			err = e.set.Sync(e.last)
+		}
+	}
+	if err != nil {
+		e.set.Close()
+		delete(s.sets, eon)
+	}
+}
 
 func eonBucket(eon uint64) []byte { return binary.BigEndian.AppendUint64([]byte("eon-"), eon) }
 
@@ -204,7 +345,7 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(eonBucket(eon))
 		if err != nil {
 			return err
@@ -214,10 +355,6 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 			return err
 		}
 		encodings, err := b.CreateBucketIfNotExists(bucketEncodings)
-		if err != nil {
-			return err
-		}
-		ids, err := b.CreateBucketIfNotExists(bucketIDs)
 		if err != nil {
 			return err
 		}
@@ -236,13 +373,13 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 				return err
 			}
 		}
-		for _, k := range rel.Keyed {
-			if err := ids.Put(k.Identity[:], num); err != nil {
-				return err
-			}
-		}
 		return b.Put(keyState, stRaw)
 	})
+	if err != nil {
+		return err
+	}
+	s.addIDs(eon, rel)
+	return nil
 }
 
 // prune deletes the encodings of batches numbered below the window that
@@ -272,12 +409,22 @@ func (s *Store) prune(encodings *bolt.Bucket, number uint64) error {
 // only once the eon is over and its process will not answer for its
 // batches again. Dropping an eon never recorded is not an error.
 func (s *Store) DropEon(eon uint64) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(eonBucket(eon)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return err
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.sets[eon]; e != nil {
+		e.set.Close()
+		delete(s.sets, eon)
+	}
+	return idset.Remove(s.idsPath(eon))
 }
 
 // Released returns the eon's view of released identities for the core. A
@@ -291,17 +438,13 @@ type storeView struct {
 }
 
 func (v storeView) Released(id tpke.Identity) bool {
-	found := true
-	err := v.s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(eonBucket(v.eon))
-		if b == nil {
-			found = false
-			return nil
-		}
-		ids := b.Bucket(bucketIDs)
-		found = ids != nil && ids.Get(id[:]) != nil
-		return nil
-	})
+	v.s.mu.Lock()
+	e, err := v.s.ids(v.eon)
+	v.s.mu.Unlock()
+	if err != nil {
+		return true
+	}
+	_, found, err := e.set.Get(id)
 	return err != nil || found
 }
 

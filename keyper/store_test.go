@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -555,6 +556,9 @@ func BenchmarkStoreCommit200(b *testing.B) {
 			defer st.Close()
 			size := func() (sz int64) {
 				st.db.View(func(tx *bolt.Tx) error { sz = tx.Size(); return nil })
+				if fi, err := os.Stat(st.idsPath(eon)); err == nil {
+					sz += fi.Size() // the identity index: its allocated levels
+				}
 				return sz
 			}
 			start, steady := size(), int64(0)
@@ -600,4 +604,127 @@ func BenchmarkStoreCommit200(b *testing.B) {
 		j, _ := json.Marshal(&rec)
 		b.ReportMetric(float64(len(j)), "record-B")
 	})
+}
+
+// TestStoreIdentityIndexRecovers: the eon's identity index is a cache of
+// the release records. Killed between syncs (the store's files left as a
+// killed process leaves them), deleted, damaged, ahead of the records (an
+// index of another store), or left by an older keyper as an identities
+// bucket: on open every released identity is found, and nothing else.
+func TestStoreIdentityIndexRecovers(t *testing.T) {
+	commit := func(t *testing.T, st *Store, from, to uint64) []*Release {
+		var rels []*Release
+		for n := from; n <= to; n++ {
+			rel := fakeRelease(t, n, 20)
+			if err := st.Commit(eon, rel, []byte{byte(n)}, ReleaseState{Next: n + 1}); err != nil {
+				t.Fatal(err)
+			}
+			rels = append(rels, rel)
+		}
+		return rels
+	}
+	check := func(t *testing.T, st *Store, rels []*Release) {
+		t.Helper()
+		view := st.Released(eon)
+		for _, rel := range rels {
+			for _, k := range rel.Keyed {
+				if !view.Released(k.Identity) {
+					t.Fatalf("batch %d: a released identity is forgotten", rel.Number)
+				}
+			}
+		}
+		if view.Released(fakeRelease(t, 1, 1).Keyed[0].Identity) {
+			t.Fatal("an identity never released reads as released")
+		}
+	}
+	// kill leaves the files as a killed process would: nothing synced or
+	// closed cleanly beyond what the commits did.
+	kill := func(st *Store) {
+		st.mu.Lock()
+		for eon, e := range st.sets {
+			e.set.Close() // Close writes nothing when added to since the last sync
+			delete(st.sets, eon)
+		}
+		st.mu.Unlock()
+		st.db.Close()
+	}
+	for name, damage := range map[string]func(t *testing.T, st *Store, path string){
+		"killed between syncs": func(t *testing.T, st *Store, path string) { kill(st) },
+		"deleted": func(t *testing.T, st *Store, path string) {
+			st.Close()
+			if err := os.Remove(st.idsPath(eon)); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"damaged": func(t *testing.T, st *Store, path string) {
+			st.Close()
+			if err := os.WriteFile(st.idsPath(eon), []byte("damaged"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"ahead of the records": func(t *testing.T, st *Store, path string) {
+			// Another store's index, synced at a later release and holding
+			// identities this store never released.
+			other, err := OpenStore(filepath.Join(t.TempDir(), "other.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			commit(t, other, 1, 2*idsSyncEvery)
+			other.Close()
+			st.Close()
+			raw, err := os.ReadFile(other.idsPath(eon))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(st.idsPath(eon), raw, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"identities bucket of an older keyper": func(t *testing.T, st *Store, path string) {
+			err := st.db.Update(func(tx *bolt.Tx) error {
+				ids, err := tx.Bucket(eonBucket(eon)).CreateBucket(bucketIDs)
+				if err != nil {
+					return err
+				}
+				return ids.Put([]byte{1}, numberKey(1))
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			if err := os.Remove(st.idsPath(eon)); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "keyper.db")
+			st, err := OpenStore(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rels := commit(t, st, 1, idsSyncEvery+10) // synced at 64, ten above
+			damage(t, st, path)
+			st, err = OpenStore(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			check(t, st, rels)
+			rels = append(rels, commit(t, st, idsSyncEvery+11, idsSyncEvery+20)...)
+			check(t, st, rels)
+			st.db.View(func(tx *bolt.Tx) error {
+				if tx.Bucket(eonBucket(eon)).Bucket(bucketIDs) != nil {
+					t.Error("the older keyper's identities bucket is still there")
+				}
+				return nil
+			})
+			st.mu.Lock()
+			n := st.sets[eon].set.Len()
+			st.mu.Unlock()
+			if n != uint64(len(rels)*20) {
+				t.Fatalf("the index holds %d identities, want %d", n, len(rels)*20)
+			}
+		})
+	}
 }
