@@ -1,12 +1,12 @@
 package keyper
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -43,21 +43,11 @@ const pruneBudget = 16
 // opened, so it needs no sync per release, and it keeps the identities out
 // of the mapped store, where random keys made every B-tree leaf resident.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db *bolt.DB
 	// retain and budget are RetainEncodings and pruneBudget; tests lower
 	// them.
 	retain, budget uint64
-
-	mu   sync.Mutex
-	sets map[uint64]*eonIDs // open identity indexes by eon
-}
-
-// eonIDs is an eon's open identity index and the last release number in
-// it.
-type eonIDs struct {
-	set  *idset.Set
-	last uint64
+	ids            *idset.Eons // released identities, by eon
 }
 
 // Inside an eon's bucket:
@@ -75,136 +65,88 @@ var (
 	bucketIDs       = []byte("identities")
 )
 
-// idsSyncEvery is how many releases an identity index takes between
-// syncs: opening it replays at most this many records.
+// idsSyncEvery is how many release numbers pass between syncs of an
+// identity index: opening it replays at most this many records.
 const idsSyncEvery = 64
 
-// OpenStore opens (or creates) the store file with mode 0600.
+// OpenStore opens (or creates) the store file with mode 0600, and its
+// identity indexes.
 func OpenStore(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	return &Store{db: db, path: path, retain: RetainEncodings, budget: pruneBudget, sets: map[uint64]*eonIDs{}}, nil
+	s := &Store{db: db, retain: RetainEncodings, budget: pruneBudget}
+	if s.ids, err = idset.OpenEons(path, idsSyncEvery, s.replayIDs); err == nil {
+		err = s.migrateIDs()
+	}
+	if err != nil {
+		if s.ids != nil {
+			s.ids.Close()
+		}
+		db.Close()
+		return nil, fmt.Errorf("%w: identity index: %v", ErrStore, err)
+	}
+	return s, nil
 }
 
 // Close syncs and closes the identity indexes, then the store.
-func (s *Store) Close() error {
-	s.mu.Lock()
-	var errs []error
-	for eon, e := range s.sets {
-		errs = append(errs, e.set.Sync(e.last), e.set.Close())
-		delete(s.sets, eon)
-	}
-	s.mu.Unlock()
-	return errors.Join(append(errs, s.db.Close())...)
-}
+func (s *Store) Close() error { return errors.Join(s.ids.Close(), s.db.Close()) }
 
-// idsPath is the file of an eon's identity index.
-func (s *Store) idsPath(eon uint64) string { return fmt.Sprintf("%s.eon-%d.ids", s.path, eon) }
-
-// ids returns the eon's identity index, opening it and adding the
-// identities of every release record above its mark (all of them for a
-// new, damaged or stale index, or one built by an older keyper from its
-// identities bucket, which is then deleted). Call with s.mu held.
-func (s *Store) ids(eon uint64) (*eonIDs, error) {
-	if e := s.sets[eon]; e != nil {
-		return e, nil
-	}
-	set, err := idset.Open(s.idsPath(eon))
-	if errors.Is(err, idset.ErrCorrupt) {
-		err = set.Reset()
-	}
-	if err != nil {
-		if set != nil {
-			set.Close()
+// replayIDs is the identity indexes' Replayer: the keyed identities of the
+// eon's release records above after.
+func (s *Store) replayIDs(eon, after uint64, add func(idset.ID, uint64) error) (last uint64, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(eonBucket(eon))
+		if b == nil {
+			return nil
 		}
-		return nil, fmt.Errorf("%w: identity index of eon %d: %v", ErrStore, eon, err)
-	}
-	e, err := s.replay(eon, set)
-	if err != nil {
-		set.Close()
-		return nil, fmt.Errorf("%w: identity index of eon %d: %v", ErrStore, eon, err)
-	}
-	s.sets[eon] = e
-	return e, nil
-}
-
-// replay brings a just-opened index up to the eon's release records.
-func (s *Store) replay(eon uint64, set *idset.Set) (*eonIDs, error) {
-	var last uint64
-	legacy := false
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var batches *bolt.Bucket
-		if b := tx.Bucket(eonBucket(eon)); b != nil {
-			legacy = b.Bucket(bucketIDs) != nil
-			batches = b.Bucket(bucketBatches)
-		}
-		if batches != nil {
-			if k, _ := batches.Cursor().Last(); k != nil {
-				last = binary.BigEndian.Uint64(k)
-			}
-		}
-		if set.Mark() > last {
-			// Ahead of the records: not this store's index.
-			if err := set.Reset(); err != nil {
-				return err
-			}
-		}
+		batches := b.Bucket(bucketBatches)
 		if batches == nil {
 			return nil
 		}
+		if k, _ := batches.Cursor().Last(); k != nil {
+			last = binary.BigEndian.Uint64(k)
+		}
 		c := batches.Cursor()
-		for k, v := c.Seek(numberKey(set.Mark() + 1)); k != nil; k, v = c.Next() {
+		for k, v := c.Seek(numberKey(after + 1)); k != nil; k, v = c.Next() {
 			rec, err := decodeRecord(v)
 			if err != nil {
 				return fmt.Errorf("record of batch %d: %v", binary.BigEndian.Uint64(k), err)
 			}
 			for _, kd := range rec.Keyed {
-				if _, err := set.Add(kd.Identity, rec.Number); err != nil {
+				if err := add(kd.Identity, rec.Number); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	})
-	if err == nil && set.Mark() != last {
-		err = set.Sync(last)
-	}
-	if err == nil && legacy {
-		err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(eonBucket(eon)).DeleteBucket(bucketIDs) })
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &eonIDs{set: set, last: last}, nil
+	return last, err
 }
 
-// addIDs indexes a committed release's identities. A failure closes the
-// index: the next use opens it again and replays the records, this one
-// included, and until then reads answer "released".
-func (s *Store) addIDs(eon uint64, rel *Release) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.ids(eon)
-	if err != nil {
-		return
-	}
-	for _, k := range rel.Keyed {
-		if _, err = e.set.Add(k.Identity, rel.Number); err != nil {
-			break
+// migrateIDs builds the index of every eon whose bucket still has an
+// older keyper's identities bucket (from the records, which hold every
+// keyed identity), then deletes that bucket.
+func (s *Store) migrateIDs() error {
+	var eons []uint64
+	s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			if len(name) == len(eonBucket(0)) && bytes.HasPrefix(name, []byte("eon-")) && b.Bucket(bucketIDs) != nil {
+				eons = append(eons, binary.BigEndian.Uint64(name[4:]))
+			}
+			return nil
+		})
+	})
+	for _, eon := range eons {
+		if err := s.ids.Open(eon); err != nil {
+			return err
+		}
+		if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(eonBucket(eon)).DeleteBucket(bucketIDs) }); err != nil {
+			return err
 		}
 	}
-	if err == nil {
-		e.last = max(e.last, rel.Number)
-		if rel.Number%idsSyncEvery == 0 {
-			err = e.set.Sync(e.last)
-		}
-	}
-	if err != nil {
-		e.set.Close()
-		delete(s.sets, eon)
-	}
+	return nil
 }
 
 func eonBucket(eon uint64) []byte { return binary.BigEndian.AppendUint64([]byte("eon-"), eon) }
@@ -378,7 +320,14 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 	if err != nil {
 		return err
 	}
-	s.addIDs(eon, rel)
+	// The release is durable with its identities in the record. An index
+	// that fails here is closed, answers "released" until it is opened
+	// again, and then replays the records, this one included.
+	ids := make([]idset.ID, len(rel.Keyed))
+	for i, k := range rel.Keyed {
+		ids[i] = k.Identity
+	}
+	s.ids.Add(eon, rel.Number, ids)
 	return nil
 }
 
@@ -418,13 +367,7 @@ func (s *Store) DropEon(eon uint64) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e := s.sets[eon]; e != nil {
-		e.set.Close()
-		delete(s.sets, eon)
-	}
-	return idset.Remove(s.idsPath(eon))
+	return s.ids.Drop(eon)
 }
 
 // Released returns the eon's view of released identities for the core. A
@@ -438,13 +381,7 @@ type storeView struct {
 }
 
 func (v storeView) Released(id tpke.Identity) bool {
-	v.s.mu.Lock()
-	e, err := v.s.ids(v.eon)
-	v.s.mu.Unlock()
-	if err != nil {
-		return true
-	}
-	_, found, err := e.set.Get(id)
+	_, found, err := v.s.ids.Get(v.eon, id)
 	return err != nil || found
 }
 

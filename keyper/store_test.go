@@ -556,7 +556,7 @@ func BenchmarkStoreCommit200(b *testing.B) {
 			defer st.Close()
 			size := func() (sz int64) {
 				st.db.View(func(tx *bolt.Tx) error { sz = tx.Size(); return nil })
-				if fi, err := os.Stat(st.idsPath(eon)); err == nil {
+				if fi, err := os.Stat(st.ids.Path(eon)); err == nil {
 					sz += fi.Size() // the identity index: its allocated levels
 				}
 				return sz
@@ -640,25 +640,20 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 	// kill leaves the files as a killed process would: nothing synced or
 	// closed cleanly beyond what the commits did.
 	kill := func(st *Store) {
-		st.mu.Lock()
-		for eon, e := range st.sets {
-			e.set.Close() // Close writes nothing when added to since the last sync
-			delete(st.sets, eon)
-		}
-		st.mu.Unlock()
+		st.ids.Abandon() // the files as they are, not synced or marked clean
 		st.db.Close()
 	}
 	for name, damage := range map[string]func(t *testing.T, st *Store, path string){
 		"killed between syncs": func(t *testing.T, st *Store, path string) { kill(st) },
 		"deleted": func(t *testing.T, st *Store, path string) {
 			st.Close()
-			if err := os.Remove(st.idsPath(eon)); err != nil {
+			if err := os.Remove(st.ids.Path(eon)); err != nil {
 				t.Fatal(err)
 			}
 		},
 		"damaged": func(t *testing.T, st *Store, path string) {
 			st.Close()
-			if err := os.WriteFile(st.idsPath(eon), []byte("damaged"), 0o600); err != nil {
+			if err := os.WriteFile(st.ids.Path(eon), []byte("damaged"), 0o600); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -672,11 +667,11 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 			commit(t, other, 1, 2*idsSyncEvery)
 			other.Close()
 			st.Close()
-			raw, err := os.ReadFile(other.idsPath(eon))
+			raw, err := os.ReadFile(other.ids.Path(eon))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(st.idsPath(eon), raw, 0o600); err != nil {
+			if err := os.WriteFile(st.ids.Path(eon), raw, 0o600); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -692,7 +687,7 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 				t.Fatal(err)
 			}
 			st.Close()
-			if err := os.Remove(st.idsPath(eon)); err != nil {
+			if err := os.Remove(st.ids.Path(eon)); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -719,10 +714,7 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 				}
 				return nil
 			})
-			st.mu.Lock()
-			n := st.sets[eon].set.Len()
-			st.mu.Unlock()
-			if n != uint64(len(rels)*20) {
+			if n := st.ids.Len(eon); n != uint64(len(rels)*20) {
 				t.Fatalf("the index holds %d identities, want %d", n, len(rels)*20)
 			}
 		})
