@@ -123,8 +123,12 @@
 // copies each executed batch to the poster's database within a poll, and
 // must not fall further behind than that margin. The identities a batch
 // keys are kept until their eon has ended (admission and the no-key rule
-// read them for the whole eon). Receipts and identities of batches logged
-// before the log had its pruning indexes stay.
+// read them for the whole eon), in one idset file per eon beside the log
+// (batches.db.eon-<n>.ids, read with pread, not mapped: the eon-long index
+// of random keys is not resident in the process); it is synced every 64
+// batches and rebuilt from the log's batch-ids entries above its mark when
+// it opens, and dropped once its eon's entries are pruned. Receipts of
+// batches logged before the log had its pruning indexes stay.
 //
 // # L1
 //

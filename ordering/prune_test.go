@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"math/big"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -205,9 +206,10 @@ func TestStorePrune(t *testing.T) {
 					}
 				}
 			}
-			// Eon 1 ends at batch 100 (batch 150 is of eon 2); batch 3 has
-			// no index.
-			idGone := n <= min(prunedUpTo, 100) && n != 3
+			// Eon 1 ends at batch 100 (batch 150 is of eon 2): its
+			// identities go at once, batch 3's too, when the last of its
+			// batch-ids entries is pruned.
+			idGone := c.eon == 1 && prunedUpTo >= 100
 			for _, id := range c.ids {
 				seen, err := st.keyed(id)
 				if err != nil {
@@ -387,5 +389,83 @@ func TestPrunedLogRestarts(t *testing.T) {
 	}
 	if s.Executed() < executed+2 {
 		t.Fatalf("executed %d after the restart, want at least %d", s.Executed(), executed+2)
+	}
+}
+
+// TestStoreIdentityIndexRecovers: the keyed identities' index is rebuilt
+// from the batch-ids entries when it is deleted, and an older log's
+// identities bucket (batches logged before the batch-ids entries existed)
+// is moved into it and deleted: every keyed identity is found after the
+// reopen, with the number of the batch that keys it, and nothing else.
+func TestStoreIdentityIndexRecovers(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "batches.db")
+		st, err := openStore(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, _ := crypto.GenerateKey()
+		const last = 130 // eons 1 and 2
+		content := map[uint64]logContent{}
+		for n := uint64(1); n <= last; n++ {
+			c := testLogContent(t, key, n)
+			content[n] = c
+			if err := st.putBatch(n, c.raw, c.ids, c.receipts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if legacy {
+			// Batches 1..40 as an older sequencer logged them: identities
+			// in their own bucket, no batch-ids entries.
+			err := st.db.Update(func(tx *bolt.Tx) error {
+				ids, err := tx.CreateBucket(bucketIdentities)
+				if err != nil {
+					return err
+				}
+				for n := uint64(1); n <= 40; n++ {
+					for _, id := range content[n].ids {
+						if err := ids.Put(id[:], u64(n)); err != nil {
+							return err
+						}
+					}
+					if err := tx.Bucket(bucketBatchIDs).Delete(u64(n)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.close()
+		for _, eon := range []uint64{1, 2} {
+			if err := os.Remove(st.ids.Path(eon)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st, err = openStore(path); err != nil {
+			t.Fatal(err)
+		}
+		for n := uint64(1); n <= last; n++ {
+			for _, id := range content[n].ids {
+				if seen, err := st.keyed(id); err != nil || !seen {
+					t.Fatalf("legacy %v: identity of batch %d: %v %v", legacy, n, seen, err)
+				}
+				if (keyedView{s: st, below: n}).Released(id) || !(keyedView{s: st, below: n + 1}).Released(id) {
+					t.Fatalf("legacy %v: identity of batch %d released before the wrong batch", legacy, n)
+				}
+			}
+		}
+		if seen, _ := st.keyed(tpke.Identity{0xee}); seen {
+			t.Fatal("an identity never keyed is seen")
+		}
+		st.db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketIdentities) != nil {
+				t.Error("the older log's identities bucket is still there")
+			}
+			return nil
+		})
+		st.close()
 	}
 }

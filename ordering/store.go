@@ -11,6 +11,7 @@ import (
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/internal/boltdb"
+	"github.com/veil-l2/veil/internal/idset"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -27,13 +28,30 @@ var ErrUnknownTx = errors.New("ordering: unknown transaction")
 // mirror of what keypers have released); the keys once aggregated; and how
 // far execution has got. A batch number is never written twice. Old
 // batches are pruned (prune), so the log holds a bounded window.
-type store struct{ db *bolt.DB }
+//
+// The keyed identities are read per envelope (admission, the no-key rule)
+// and kept for a whole eon, so they are indexed beside the log in one
+// idset file per eon (batches.db.eon-<n>.ids, value: the number of the
+// first batch that keys the identity), filled after each batch is logged
+// and synced every idsSyncEvery batches; opening it adds the identities
+// of the batch-ids entries above its synced mark again. An older log's
+// identities bucket is moved into the index when the log opens.
+type store struct {
+	db  *bolt.DB
+	ids *idset.Eons
+}
+
+// idsSyncEvery is how many batch numbers pass between syncs of an
+// identity index: opening it replays at most this many batches.
+const idsSyncEvery = 64
 
 var (
-	bucketBatches    = []byte("batches")    // number -> signed batch encoding
-	bucketIdentities = []byte("identities") // identity -> number of the batch that keys it
-	bucketKeys       = []byte("keys")       // number -> keys message
-	bucketReceipts   = []byte("receipts")   // tx hash -> order receipt of a committed transaction
+	bucketBatches = []byte("batches") // number -> signed batch encoding
+	// bucketIdentities (identity -> number of the batch that keys it) was
+	// written by older sequencers; openStore moves it into the index.
+	bucketIdentities = []byte("identities")
+	bucketKeys       = []byte("keys")     // number -> keys message
+	bucketReceipts   = []byte("receipts") // tx hash -> order receipt of a committed transaction
 	// Pruning's indexes, written with each batch: the receipts and the
 	// identities of a batch are keyed by hash, so they are found by batch
 	// number here. Batches logged before the indexes existed have none.
@@ -44,15 +62,147 @@ var (
 )
 
 func openStore(path string) (*store, error) {
-	db, err := boltdb.Open(path, boltdb.Options{}, bucketBatches, bucketIdentities, bucketKeys, bucketReceipts, bucketBatchTxs,
+	db, err := boltdb.Open(path, boltdb.Options{}, bucketBatches, bucketKeys, bucketReceipts, bucketBatchTxs,
 		bucketBatchIDs, bucketMeta)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
-	return &store{db: db}, nil
+	s := &store{db: db}
+	if s.ids, err = idset.OpenEons(path, idsSyncEvery, s.replayIDs); err == nil {
+		if err = s.openIDs(); err == nil {
+			err = s.migrateIDs()
+		}
+	}
+	if err != nil {
+		if s.ids != nil {
+			s.ids.Close()
+		}
+		db.Close()
+		return nil, fmt.Errorf("%w: identity index: %v", ErrStore, err)
+	}
+	return s, nil
 }
 
-func (s *store) close() error { return s.db.Close() }
+func (s *store) close() error { return errors.Join(s.ids.Close(), s.db.Close()) }
+
+// openIDs opens the index of every eon the log may be asked about, from
+// the eon of its oldest batch-ids entry to that of its last batch (a
+// deleted index file is rebuilt here, not on first use: admission asks
+// without naming an eon).
+func (s *store) openIDs() error {
+	var from, to uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if _, v := tx.Bucket(bucketBatches).Cursor().Last(); v != nil {
+			eon, err := commitmentEon(v)
+			if err != nil {
+				return fmt.Errorf("last batch: %v", err)
+			}
+			from, to = eon, eon
+		}
+		if _, v := tx.Bucket(bucketBatchIDs).Cursor().First(); len(v) >= 8 {
+			from = min(from, binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	if err != nil || to == 0 {
+		return err
+	}
+	for eon := from; eon <= to; eon++ {
+		if err := s.ids.Open(eon); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replayIDs is the identity indexes' Replayer: the identities of the
+// eon's batch-ids entries above after; last is the last logged batch.
+func (s *store) replayIDs(eon, after uint64, add func(idset.ID, uint64) error) (last uint64, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if k, _ := tx.Bucket(bucketBatches).Cursor().Last(); k != nil {
+			last = binary.BigEndian.Uint64(k)
+		}
+		c := tx.Bucket(bucketBatchIDs).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+			if len(v) < 8 || (len(v)-8)%identityLen != 0 {
+				return fmt.Errorf("identity index of batch %d: %d bytes", binary.BigEndian.Uint64(k), len(v))
+			}
+			if binary.BigEndian.Uint64(v) != eon {
+				continue
+			}
+			n := binary.BigEndian.Uint64(k)
+			for i := 8; i < len(v); i += identityLen {
+				if err := add(idset.ID(v[i:i+identityLen]), n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return last, err
+}
+
+// migrateIDs moves an older log's identities bucket into the index: each
+// identity to the set of its batch's eon (from the batch-ids entry or the
+// batch), or, for a batch no longer logged, of the last batch's eon (the
+// rules only ask about the current eons; an identity binds its eon, so it
+// can match nothing else). The sets are synced before the bucket goes.
+func (s *store) migrateIDs() error {
+	byEon := map[uint64]map[uint64][]idset.ID{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ids := tx.Bucket(bucketIdentities)
+		if ids == nil {
+			return nil
+		}
+		batches, index := tx.Bucket(bucketBatches), tx.Bucket(bucketBatchIDs)
+		var lastEon uint64
+		if _, v := batches.Cursor().Last(); v != nil {
+			lastEon, _ = commitmentEon(v)
+		}
+		eonOf := func(n []byte) uint64 {
+			if v := index.Get(n); len(v) >= 8 {
+				return binary.BigEndian.Uint64(v)
+			}
+			if v := batches.Get(n); v != nil {
+				if eon, err := commitmentEon(v); err == nil {
+					return eon
+				}
+			}
+			return lastEon
+		}
+		return ids.ForEach(func(id, n []byte) error {
+			if len(id) != identityLen || len(n) != 8 {
+				return nil
+			}
+			eon := eonOf(n)
+			if byEon[eon] == nil {
+				byEon[eon] = map[uint64][]idset.ID{}
+			}
+			num := binary.BigEndian.Uint64(n)
+			byEon[eon][num] = append(byEon[eon][num], idset.ID(id))
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for eon, byNumber := range byEon {
+		for n, ids := range byNumber {
+			if err := s.ids.Add(eon, n, ids); err != nil {
+				return err
+			}
+		}
+		if err := s.ids.Sync(eon); err != nil {
+			return err
+		}
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketIdentities); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			return err
+		}
+		return nil
+	})
+}
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
@@ -72,12 +222,8 @@ func (s *store) putBatch(number uint64, raw []byte, keyed []tpke.Identity, recei
 		if err := b.Put(u64(number), raw); err != nil {
 			return err
 		}
-		ids := tx.Bucket(bucketIdentities)
 		idx := u64(eon)
 		for _, id := range keyed {
-			if err := ids.Put(id[:], u64(number)); err != nil {
-				return err
-			}
 			idx = append(idx, id[:]...)
 		}
 		if len(keyed) > 0 {
@@ -105,6 +251,16 @@ func (s *store) putBatch(number uint64, raw []byte, keyed []tpke.Identity, recei
 		return nil
 	})
 	if err != nil {
+		return fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	// The batch is logged with its identities in the batch-ids entry. An
+	// index that fails here answers with an error until it is opened
+	// again, and then replays the entries, this one included.
+	ids := make([]idset.ID, len(keyed))
+	for i, id := range keyed {
+		ids[i] = id
+	}
+	if err := s.ids.Add(eon, number, ids); err != nil {
 		return fmt.Errorf("%w: %v", ErrStore, err)
 	}
 	return nil
@@ -193,11 +349,7 @@ func (s *store) receipt(hash common.Hash) (*encmempool.Receipt, error) {
 
 // keyed reports whether any logged batch keys an identity.
 func (s *store) keyed(id tpke.Identity) (bool, error) {
-	found := false
-	err := s.db.View(func(tx *bolt.Tx) error {
-		found = tx.Bucket(bucketIdentities).Get(id[:]) != nil
-		return nil
-	})
+	_, found, err := s.ids.Find(id)
 	if err != nil {
 		return false, fmt.Errorf("%w: %v", ErrStore, err)
 	}
@@ -212,14 +364,10 @@ type keyedView struct {
 	below uint64
 }
 
+// An index that cannot be read answers "released", as a keyper's does.
 func (v keyedView) Released(id tpke.Identity) bool {
-	found := false
-	v.s.db.View(func(tx *bolt.Tx) error {
-		n := tx.Bucket(bucketIdentities).Get(id[:])
-		found = len(n) == 8 && binary.BigEndian.Uint64(n) < v.below
-		return nil
-	})
-	return found
+	n, found, err := v.s.ids.Find(id)
+	return err != nil || (found && n < v.below)
 }
 
 // commitmentEon reads the eon from a signed batch's encoding without
@@ -258,7 +406,7 @@ const (
 type pruned struct {
 	Batches    int // batch encodings (with their keys messages)
 	Receipts   int // order receipts
-	Identities int // keyed identities of eons that ended
+	Identities int // keyed identities of eons that ended, in the batch-ids entries deleted
 }
 
 // prune deletes, in one transaction and at most prunePerCall batches at a
@@ -266,18 +414,20 @@ type pruned struct {
 // below: their encodings, keys messages and order receipts. Identities are
 // what admission (IdentitySeen) and the no-key rule (keyedView) read for
 // the current eon, so they are kept for as long as their eon may matter:
-// those of pruned batches whose eon is below the eon of batch below are
-// deleted (at most prunePerCall batches' a call; an identity binds its
-// eon, and the rule and admission only ask about identities of the eons
-// of batches at or above below). Batch below and every batch above it
-// stay.
+// the batch-ids entries of pruned batches whose eon is below the eon of
+// batch below are deleted (at most prunePerCall a call), and once none of
+// those eons has an entry left, their identity indexes are dropped (an
+// identity binds its eon, and the rule and admission only ask about
+// identities of the eons of batches at or above below). Batch below and
+// every batch above it stay.
 //
 // The caller chooses below (Sequencer.pruneLog): at or below the executed
 // mark, so that restore finds every batch not executed, the executed one
 // (its eon) and the last one (the next number and parent). The receipts
-// and identities of batches logged before the indexes existed are never
-// deleted (their encodings and keys are).
+// of batches logged before the indexes existed are never deleted (their
+// encodings and keys are).
 func (s *store) prune(below uint64) (p pruned, err error) {
+	var dropEons []uint64
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		batches, keys := tx.Bucket(bucketBatches), tx.Bucket(bucketKeys)
 		var keepEon uint64 // 0: identities are kept (batch below is not in the log)
@@ -334,7 +484,7 @@ func (s *store) prune(below uint64) (p pruned, err error) {
 		if k, _ := batches.Cursor().First(); k != nil {
 			upTo = min(upTo, binary.BigEndian.Uint64(k))
 		}
-		idx, ids := tx.Bucket(bucketBatchIDs), tx.Bucket(bucketIdentities)
+		idx := tx.Bucket(bucketBatchIDs)
 		var done [][]byte
 		c = idx.Cursor()
 		for k, v := c.First(); k != nil && len(done) < prunePerCall && binary.BigEndian.Uint64(k) < upTo; k, v = c.Next() {
@@ -344,17 +494,7 @@ func (s *store) prune(below uint64) (p pruned, err error) {
 			if binary.BigEndian.Uint64(v) >= keepEon {
 				break
 			}
-			for i := 8; i < len(v); i += identityLen {
-				id := v[i : i+identityLen]
-				// Only the entry this batch wrote.
-				if !bytes.Equal(ids.Get(id), k) {
-					continue
-				}
-				if err := ids.Delete(id); err != nil {
-					return err
-				}
-				p.Identities++
-			}
+			p.Identities += (len(v) - 8) / identityLen
 			done = append(done, bytes.Clone(k))
 		}
 		for _, k := range done {
@@ -362,10 +502,25 @@ func (s *store) prune(below uint64) (p pruned, err error) {
 				return err
 			}
 		}
+		// Once no entry of an eon before keepEon is left, their sets go.
+		if keepEon > 0 {
+			if k, v := idx.Cursor().First(); k == nil || (len(v) >= 8 && binary.BigEndian.Uint64(v) >= keepEon) {
+				for _, eon := range s.ids.Eons() {
+					if eon < keepEon {
+						dropEons = append(dropEons, eon)
+					}
+				}
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return p, fmt.Errorf("%w: pruning below batch %d: %v", ErrStore, below, err)
+	}
+	for _, eon := range dropEons {
+		if err := s.ids.Drop(eon); err != nil {
+			return p, fmt.Errorf("%w: dropping the identity index of eon %d: %v", ErrStore, eon, err)
+		}
 	}
 	return p, nil
 }
