@@ -160,15 +160,14 @@
 // # State and restarts
 //
 // The verified prefix (the next number, the last hash, timestamp, origin
-// and gas limit, the released identities) is kept in memory; the chain is
+// and gas limit) is kept in memory, the released identities in an idset
+// file in the data directory (released.ids, emptied at start); the chain is
 // kept by the execution node. With a data directory, a new Verifier checks
 // every batch again from L1 and, for the blocks its node already holds,
 // compares the stored block with the posting instead of executing it,
 // which rebuilds the in-memory state.
 // After a Mismatch found by re-execution the node holds its own block N,
-// so a rerun on the same directory reports the same mismatch. The
-// released set costs about 100 bytes per keyed envelope ever; a
-// checkpoint of it in the data directory is left for later.
+// so a rerun on the same directory reports the same mismatch.
 //
 // # Not checked
 //

@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/idset"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/ordering"
 )
@@ -70,16 +71,27 @@ func checkKeys(n uint64, ek *eonKey, rel *keyper.Release, km *ordering.KeysMessa
 }
 
 // released is the set of identities keyed by the batches verified so far:
-// the no-key rule's view of earlier releases (keyper.Released).
-type released map[tpke.Identity]struct{}
+// the no-key rule's view of earlier releases (keyper.Released). It is an
+// idset file in the data directory, emptied when the verifier starts (the
+// verified prefix is rebuilt from batch 1), so that an eon's identities,
+// about 40 bytes per keyed envelope ever, stay out of the process's
+// memory. A read that fails is recorded in err: the caller checks it after
+// the rule ran, and the batch is verified again later.
+type released struct {
+	set *idset.Set
+	err error
+}
 
 // Released reports an identity keyed by an earlier batch.
-func (r released) Released(id tpke.Identity) bool {
-	_, ok := r[id]
+func (r *released) Released(id tpke.Identity) bool {
+	_, ok, err := r.set.Get(id)
+	if err != nil {
+		r.err = err
+	}
 	return ok
 }
 
-var _ keyper.Released = released(nil)
+var _ keyper.Released = (*released)(nil)
 
 // keyedIdentities lists rel's keyed identities.
 func keyedIdentities(rel *keyper.Release) []tpke.Identity {

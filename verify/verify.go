@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -20,6 +21,7 @@ import (
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/execution"
+	"github.com/veil-l2/veil/internal/idset"
 	"github.com/veil-l2/veil/keyper"
 	"github.com/veil-l2/veil/l1"
 	"github.com/veil-l2/veil/ordering"
@@ -126,7 +128,7 @@ type Verifier struct {
 		number uint64
 		hash   common.Hash
 	}
-	released released
+	released *released
 	failed   *Mismatch
 }
 
@@ -158,7 +160,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	v := &Verifier{cfg: cfg, log: cfg.Logger, r: newReader(cfg.L1, cfg.Contracts, cfg.MaxBlocks), keys: l1.NewEonKeys(cfg.L1, cfg.Contracts),
 		eons: map[uint64]*eonKey{}, metrics: newMetrics(cfg.Registry), next: 1, lastTime: cfg.Chain.Timestamp,
-		lastGas: cfg.Chain.GasLimit, released: released{}}
+		lastGas: cfg.Chain.GasLimit}
 	bi, in := contracts.NewBatchInbox(), contracts.NewL1Inbox()
 	var err error
 	if v.sequencer, err = call(ctx, cfg.L1, cfg.Contracts.Inbox, bi.PackSequencer(), bi.UnpackSequencer); err != nil {
@@ -177,9 +179,21 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 		}
 		v.tmpDir = dir
 	}
+	set, err := idset.Open(filepath.Join(dir, "released.ids"))
+	if err == nil || errors.Is(err, idset.ErrCorrupt) {
+		if err = set.Reset(); err != nil {
+			set.Close()
+		}
+	}
+	if err != nil {
+		v.removeTmp()
+		return nil, fmt.Errorf("verify: released identities: %w", err)
+	}
+	v.released = &released{set: set}
 	v.node, err = execution.Open(execution.Config{DataDir: dir, Chain: cfg.Chain,
 		CacheMB: cfg.CacheMB, Limits: cfg.Limits, Logger: cfg.Logger, Registry: cfg.Registry})
 	if err != nil {
+		set.Close()
 		v.removeTmp()
 		return nil, err
 	}
@@ -191,7 +205,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 
 // Close stops the execution node (and removes its temporary directory).
 func (v *Verifier) Close() error {
-	err := v.node.Close()
+	err := errors.Join(v.node.Close(), v.released.set.Close())
 	v.removeTmp()
 	return err
 }
@@ -422,6 +436,10 @@ func (v *Verifier) verify(ctx context.Context, p *posting, tip uint64) (*Result,
 	// 7. The no-key rule and the gas budget.
 	rel, gas := keyper.Classify(keyper.ReleaseConfig{ChainID: chainID, Eon: c.Eon, Sequencer: v.sequencer,
 		Inbox: contracts.EncryptedInboxAddress, Limits: v.cfg.Limits}, b, v.released)
+	if err := v.released.err; err != nil {
+		v.released.err = nil
+		return nil, fmt.Errorf("verify: released identities: %w", err)
+	}
 	if gas > c.GasLimit {
 		return nil, mismatch(n, ErrGasBudget, "%d gas of %d", gas, c.GasLimit)
 	}
@@ -443,7 +461,9 @@ func (v *Verifier) verify(ctx context.Context, p *posting, tip uint64) (*Result,
 
 	// The batch is valid: it becomes part of the verified prefix.
 	for _, id := range keyedIdentities(rel) {
-		v.released[id] = struct{}{}
+		if _, err := v.released.set.Add(id, n); err != nil {
+			return nil, fmt.Errorf("verify: released identities: %w", err)
+		}
 	}
 	v.next, v.lastHash, v.lastTime, v.lastOrigin, v.lastGas = n+1, hash, c.Timestamp, c.L1OriginNumber, c.GasLimit
 	v.lastPosting.number, v.lastPosting.hash = p.L1Block, p.L1BlockHash
