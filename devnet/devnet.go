@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	mathrand "math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -695,14 +697,48 @@ func splitAddr(a string) (string, int, error) {
 	return h, port, err
 }
 
-// LoopbackPort returns a 127.0.0.1 TCP port that was free a moment ago.
+// LoopbackPort returns a 127.0.0.1 TCP port that was free a moment ago,
+// for an address that must be known before its listener starts (a
+// keyper's peer address, a URL that survives a restart). It is drawn at
+// random below the kernel's ephemeral range: a port the kernel hands out
+// for ":0" listeners and outgoing connections (an RPC client's, another
+// test's) could be taken again between this check and the real listen.
 func LoopbackPort() (int, error) {
+	lo := ephemeralLow()
+	for range 64 {
+		if lo <= loopbackPortFloor {
+			break
+		}
+		port := loopbackPortFloor + mathrand.IntN(lo-loopbackPortFloor)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			ln.Close()
+			return port, nil
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// loopbackPortFloor is the lowest port LoopbackPort draws.
+const loopbackPortFloor = 20000
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// default when it cannot be read).
+func ephemeralLow() int {
+	raw, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(raw)); len(f) == 2 {
+			if lo, err := strconv.Atoi(f[0]); err == nil {
+				return lo
+			}
+		}
+	}
+	return 32768
 }
 
 func loadState(dir string) (*state, error) {
