@@ -77,13 +77,7 @@ func OpenStore(path string) (*Store, error) {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
 	s := &Store{db: db, retain: RetainEncodings, budget: pruneBudget}
-	if s.ids, err = idset.OpenEons(path, idsSyncEvery, s.replayIDs); err == nil {
-		err = s.migrateIDs()
-	}
-	if err != nil {
-		if s.ids != nil {
-			s.ids.Close()
-		}
+	if s.ids, err = idset.OpenEons(path, idsSyncEvery, s.replayIDs, s.migrateIDs); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%w: identity index: %v", ErrStore, err)
 	}
@@ -128,7 +122,7 @@ func (s *Store) replayIDs(eon, after uint64, add func(idset.ID, uint64) error) (
 // migrateIDs builds the index of every eon whose bucket still has an
 // older keyper's identities bucket (from the records, which hold every
 // keyed identity), then deletes that bucket.
-func (s *Store) migrateIDs() error {
+func (s *Store) migrateIDs(ids *idset.Eons) error {
 	var eons []uint64
 	s.db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
@@ -139,7 +133,7 @@ func (s *Store) migrateIDs() error {
 		})
 	})
 	for _, eon := range eons {
-		if err := s.ids.Open(eon); err != nil {
+		if err := ids.Open(eon); err != nil {
 			return err
 		}
 		if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(eonBucket(eon)).DeleteBucket(bucketIDs) }); err != nil {

@@ -131,19 +131,16 @@ func testLogContent(t *testing.T, key *ecdsa.PrivateKey, n uint64) logContent {
 	return c
 }
 
-// TestStorePrune: batches, keys and receipts below the bound go, at most
-// prunePerCall batches a call; identities go only for eons before the
-// bound's; everything from the bound up stays, and the log reads back
-// (state, keyedView) as before.
-func TestStorePrune(t *testing.T) {
+// testLog opens a new log and writes batches 1..last of testLogContent
+// (with a keys message each when keys is set).
+func testLog(t *testing.T, last uint64, keys bool) (*store, string, map[uint64]logContent) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "batches.db")
 	st, err := openStore(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { st.close() }()
 	key, _ := crypto.GenerateKey()
-	const last = 200
 	content := map[uint64]logContent{}
 	for n := uint64(1); n <= last; n++ {
 		c := testLogContent(t, key, n)
@@ -151,10 +148,24 @@ func TestStorePrune(t *testing.T) {
 		if err := st.putBatch(n, c.raw, c.ids, c.receipts); err != nil {
 			t.Fatal(err)
 		}
+		if !keys {
+			continue
+		}
 		if err := st.putKeys(n, []byte{byte(n)}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return st, path, content
+}
+
+// TestStorePrune: batches, keys and receipts below the bound go, at most
+// prunePerCall batches a call; identities go only for eons before the
+// bound's; everything from the bound up stays, and the log reads back
+// (state, keyedView) as before.
+func TestStorePrune(t *testing.T) {
+	const last = 200
+	st, path, content := testLog(t, last, true)
+	defer func() { st.close() }()
 	// Batch 160 carries batch 5's first transaction again (dropped at its
 	// slot and admitted again): its receipt replaces batch 5's.
 	again := content[5].receipts[0]
@@ -250,7 +261,8 @@ func TestStorePrune(t *testing.T) {
 	// The log reads back as before: the executed mark, the batches above
 	// it and the last one.
 	st.close()
-	if st, err = openStore(path); err != nil {
+	st, err := openStore(path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	executed, open, lastLogged, err := st.state()
@@ -262,6 +274,7 @@ func TestStorePrune(t *testing.T) {
 	}
 	check(149)
 	// Batches keep being logged above.
+	key, _ := crypto.GenerateKey() // the store does not check signatures
 	c := testLogContent(t, key, last+1)
 	if err := st.putBatch(last+1, c.raw, c.ids, c.receipts); err != nil {
 		t.Fatal(err)
@@ -399,21 +412,8 @@ func TestPrunedLogRestarts(t *testing.T) {
 // reopen, with the number of the batch that keys it, and nothing else.
 func TestStoreIdentityIndexRecovers(t *testing.T) {
 	for _, legacy := range []bool{false, true} {
-		path := filepath.Join(t.TempDir(), "batches.db")
-		st, err := openStore(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		key, _ := crypto.GenerateKey()
 		const last = 130 // eons 1 and 2
-		content := map[uint64]logContent{}
-		for n := uint64(1); n <= last; n++ {
-			c := testLogContent(t, key, n)
-			content[n] = c
-			if err := st.putBatch(n, c.raw, c.ids, c.receipts); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st, path, content := testLog(t, last, false)
 		if legacy {
 			// Batches 1..40 as an older sequencer logged them: identities
 			// in their own bucket, no batch-ids entries.
@@ -444,7 +444,8 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if st, err = openStore(path); err != nil {
+		st, err := openStore(path)
+		if err != nil {
 			t.Fatal(err)
 		}
 		for n := uint64(1); n <= last; n++ {

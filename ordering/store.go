@@ -68,15 +68,7 @@ func openStore(path string) (*store, error) {
 		return nil, fmt.Errorf("%w: %v", ErrStore, err)
 	}
 	s := &store{db: db}
-	if s.ids, err = idset.OpenEons(path, idsSyncEvery, s.replayIDs); err == nil {
-		if err = s.openIDs(); err == nil {
-			err = s.migrateIDs()
-		}
-	}
-	if err != nil {
-		if s.ids != nil {
-			s.ids.Close()
-		}
+	if s.ids, err = idset.OpenEons(path, idsSyncEvery, s.replayIDs, s.openIDs, s.migrateIDs); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%w: identity index: %v", ErrStore, err)
 	}
@@ -89,7 +81,7 @@ func (s *store) close() error { return errors.Join(s.ids.Close(), s.db.Close()) 
 // the eon of its oldest batch-ids entry to that of its last batch (a
 // deleted index file is rebuilt here, not on first use: admission asks
 // without naming an eon).
-func (s *store) openIDs() error {
+func (s *store) openIDs(ids *idset.Eons) error {
 	var from, to uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if _, v := tx.Bucket(bucketBatches).Cursor().Last(); v != nil {
@@ -108,7 +100,7 @@ func (s *store) openIDs() error {
 		return err
 	}
 	for eon := from; eon <= to; eon++ {
-		if err := s.ids.Open(eon); err != nil {
+		if err := ids.Open(eon); err != nil {
 			return err
 		}
 	}
@@ -147,7 +139,7 @@ func (s *store) replayIDs(eon, after uint64, add func(idset.ID, uint64) error) (
 // batch), or, for a batch no longer logged, of the last batch's eon (the
 // rules only ask about the current eons; an identity binds its eon, so it
 // can match nothing else). The sets are synced before the bucket goes.
-func (s *store) migrateIDs() error {
+func (s *store) migrateIDs(ids *idset.Eons) error {
 	byEon := map[uint64]map[uint64][]idset.ID{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		ids := tx.Bucket(bucketIdentities)
@@ -187,12 +179,12 @@ func (s *store) migrateIDs() error {
 		return err
 	}
 	for eon, byNumber := range byEon {
-		for n, ids := range byNumber {
-			if err := s.ids.Add(eon, n, ids); err != nil {
+		for n, batch := range byNumber {
+			if err := ids.Add(eon, n, batch); err != nil {
 				return err
 			}
 		}
-		if err := s.ids.Sync(eon); err != nil {
+		if err := ids.Sync(eon); err != nil {
 			return err
 		}
 	}

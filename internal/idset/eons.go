@@ -39,9 +39,22 @@ type eonSet struct {
 
 // OpenEons opens the sets of every eon with a file under prefix, and
 // opens others on first use. every is how many record numbers pass
-// between syncs (a replay on open covers at most that many).
-func OpenEons(prefix string, every uint64, replay Replayer) (*Eons, error) {
-	return openEons(prefix, every, replay, DefaultBaseBits)
+// between syncs (a replay on open covers at most that many). The setup
+// steps run on the opened family in order (the owner opening the sets it
+// needs at once, moving an older layout in); if one fails, everything is
+// closed.
+func OpenEons(prefix string, every uint64, replay Replayer, setup ...func(*Eons) error) (*Eons, error) {
+	e, err := openEons(prefix, every, replay, DefaultBaseBits)
+	if err != nil {
+		return nil, err
+	}
+	for _, step := range setup {
+		if err := step(e); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
 func openEons(prefix string, every uint64, replay Replayer, bits int) (*Eons, error) {
