@@ -10,7 +10,7 @@
 // sequencer's signature, chain and eon, the batch number (next after the
 // last released, never a number already released for another hash), the
 // parent, any conflicting commitment or release announcement for the
-// number, timestamp drift, an unknown, unconfirmed or backward L1 origin,
+// number, timestamp drift (see below), an unknown, unconfirmed or backward L1 origin,
 // size caps, the gas budget, and in strict mode the commitment's presence
 // on L1. Per envelope, the deterministic no-key rule that verifiers mirror:
 // malformed (its transaction framing, calldata, deposit or signature; the
@@ -21,13 +21,26 @@
 // copy is keyed: one key would open both). One bad envelope never stalls
 // the batch.
 //
+// Timestamps: a batch's timestamp must be above the last released one and
+// at most MaxDrift ahead of local time. It must also be at most MaxDrift
+// behind local time, unless the keyper heard nothing from the sequencer
+// (no commitment, announcement or keys message for silenceGap seconds)
+// during the MaxDrift window after that timestamp: then it was down or cut
+// off when the batch was signed and cannot tell a held-back batch from
+// one it missed. Without that exception, batches committed while the
+// keypers were below the threshold for longer than the drift could never
+// be released, and the chain would stall for good. A backlog therefore
+// goes through once enough keypers are back, with the timestamps it was
+// ordered at.
+//
 // # Driver contract
 //
 //  1. Restore the Releaser from the persisted ReleaseState; back Released
 //     with the store of released identities.
 //  2. Feed confirmed L1 blocks (L1Confirmed), L1-posted commitments in
-//     strict mode (CommitmentOnL1) and other keypers' verified "released
-//     N = H" announcements (Announcement).
+//     strict mode (CommitmentOnL1), other keypers' verified "released
+//     N = H" announcements (Announcement), and the arrival time of every
+//     verified message of the sequencer (Heard), before Decide.
 //  3. For each batch: Decide. On a refusal, count it by reason and send
 //     nothing. On a Release, write the batch, the new ReleaseState and the
 //     keyed identities in one transaction, and only then compute the

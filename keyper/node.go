@@ -286,6 +286,7 @@ func (n *Node) Superseded(activation uint64) {
 // eon's key, tells the core which batch the previous eon ended with so
 // far.
 func (n *Node) onKeys(payload []byte) {
+	n.heard()
 	m, err := batch.DecodeKeysMessage(payload)
 	if err != nil || m.ChainID != n.cfg.Release.ChainID || m.Eon+1 != n.cfg.Release.Eon {
 		return
@@ -306,6 +307,15 @@ func (n *Node) onKeys(payload []byte) {
 	n.log.Debug("previous eon attested a batch", "batch", m.Number, "hash", m.Hash)
 }
 
+// heard tells the core that a message of the sequencer arrived now (the
+// gossip validators checked its signature).
+func (n *Node) heard() {
+	now := uint64(n.cfg.Now().Unix())
+	n.mu.Lock()
+	n.releaser.Heard(now)
+	n.mu.Unlock()
+}
+
 // Evidence returns the conflicts seen.
 func (n *Node) Evidence() []Evidence {
 	n.mu.Lock()
@@ -323,6 +333,7 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 	}
 	decoded := time.Now()
 	n.mu.Lock()
+	n.releaser.Heard(uint64(start.Unix()))
 	rel, err := n.releaser.Decide(b, uint64(start.Unix()))
 	state := n.releaser.State()
 	n.mu.Unlock()

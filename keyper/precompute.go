@@ -208,6 +208,7 @@ func (n *Node) joinPending(ctx context.Context) (func(), error) {
 				if !ok {
 					return
 				}
+				n.heard()
 				n.pre.offer(r.Message.Payload)
 			}
 		}

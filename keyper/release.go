@@ -155,7 +155,22 @@ type Releaser struct {
 	// until is the next keyper set's activation block once it is final
 	// on L1 (0: none known): origins at or above it are the next eon's.
 	until uint64
+	// lastHeard is when the last message of the sequencer arrived (unix
+	// seconds; 0 before the first since this core was made), and
+	// silences the recent intervals with nothing heard from it (the first
+	// runs from 0 to the first message: the keyper was not running).
+	lastHeard uint64
+	silences  [][2]uint64
 }
+
+// silenceGap is how long nothing heard from the sequencer counts as a
+// silence (seconds): it cuts a batch a second and announces admitted
+// envelopes as they come, so a connected keyper hears it far more often.
+// maxSilences bounds the silences kept.
+const (
+	silenceGap  = 3
+	maxSilences = 64
+)
 
 // NewReleaser restores a core from its persisted state.
 func NewReleaser(cfg ReleaseConfig, state ReleaseState, released Released) *Releaser {
@@ -172,6 +187,38 @@ func NewReleaser(cfg ReleaseConfig, state ReleaseState, released Released) *Rele
 
 // State returns the state to persist.
 func (r *Releaser) State() ReleaseState { return r.state }
+
+// Heard records that a message of the sequencer (a commitment, an
+// announcement of admitted envelopes, a keys message) arrived at local
+// time now (unix seconds). A gap of more than silenceGap seconds since the
+// last one is a silence: a commitment signed then may have been missed,
+// and is judged by the stale-timestamp rule in decideRest.
+func (r *Releaser) Heard(now uint64) {
+	if now > r.lastHeard+silenceGap {
+		r.silences = append(r.silences, [2]uint64{r.lastHeard, now})
+		if len(r.silences) > maxSilences {
+			r.silences = r.silences[len(r.silences)-maxSilences:]
+		}
+	}
+	r.lastHeard = max(r.lastHeard, now)
+}
+
+// missed reports whether this keyper heard nothing from the sequencer for
+// a while during the drift window after time t: a commitment with
+// timestamp t may have reached it only later (it was down, or cut off).
+// Before any message was heard, everything may have been missed.
+func (r *Releaser) missed(t uint64) bool {
+	if r.lastHeard == 0 {
+		return true
+	}
+	end := satAdd(t, r.cfg.MaxDrift)
+	for _, s := range r.silences {
+		if s[0] < end && s[1] > t {
+			return true
+		}
+	}
+	return false
+}
 
 // Evidence returns the conflicts seen so far.
 func (r *Releaser) Evidence() []Evidence { return append([]Evidence(nil), r.evidence...) }
@@ -333,7 +380,16 @@ func (r *Releaser) decideFirst(b *batch.Batch, hash common.Hash, now uint64) (*R
 // decideRest applies the checks after the number and the parent.
 func (r *Releaser) decideRest(b *batch.Batch, hash common.Hash, now uint64) (*Release, error) {
 	c := &b.Commitment
-	if c.Timestamp+r.cfg.MaxDrift < now || c.Timestamp > now+r.cfg.MaxDrift || c.Timestamp <= r.state.LastTime {
+	// A timestamp older than the drift is refused when this keyper was
+	// hearing the sequencer all through the window in which the batch
+	// should have reached it (it was held back, or backdated); after a
+	// silence (this keyper down or cut off, all keypers below the
+	// threshold meanwhile) the batch is judged on the rest: its timestamp
+	// stays above the last released one and not in the future. Otherwise
+	// a batch committed while the keypers were away could never be
+	// released, and nothing after it.
+	stale := c.Timestamp+r.cfg.MaxDrift < now && !r.missed(c.Timestamp)
+	if stale || c.Timestamp > now+r.cfg.MaxDrift || c.Timestamp <= r.state.LastTime {
 		return nil, fmt.Errorf("%w: %d at %d", ErrTimestamp, c.Timestamp, now)
 	}
 	if h, ok := r.l1[c.L1OriginNumber]; !ok || h != c.L1OriginHash || c.L1OriginNumber < r.state.LastL1Origin {

@@ -112,7 +112,61 @@ func (m memReleased) Released(id tpke.Identity) bool { return m[id] }
 func (e *env) releaser(released memReleased) *Releaser {
 	r := NewReleaser(e.config(), ReleaseState{Next: 1}, released)
 	r.L1Confirmed(10, common.Hash{0x11})
+	hear(r, now-300, now) // connected for the last five minutes
 	return r
+}
+
+// hear feeds the core a message of the sequencer every second of [from, to].
+func hear(r *Releaser, from, to uint64) {
+	for t := from; t <= to; t++ {
+		r.Heard(t)
+	}
+}
+
+// TestStaleTimestampAfterSilence: a batch whose timestamp is older than the
+// drift is refused by a keyper that heard the sequencer all through the
+// window in which the batch should have reached it, and judged on the rest
+// (above the last released timestamp, not in the future) by one that heard
+// nothing then: restarted since, or cut off.
+func TestStaleTimestampAfterSilence(t *testing.T) {
+	e := newEnv(t, 2)
+	tx, _ := e.envelope(0, eon)
+	stale := func() *batch.Batch {
+		return e.batchOf(1, common.Hash{}, []*types.Transaction{tx}, func(c *batch.Commitment) { c.Timestamp = now - 100 })
+	}
+	for _, tc := range []struct {
+		name  string
+		setup func(r *Releaser)
+		want  error
+	}{
+		{"connected all along", func(r *Releaser) { hear(r, now-300, now+1) }, ErrTimestamp},
+		{"silent before the batch only", func(r *Releaser) { hear(r, now-300, now-150); hear(r, now-105, now+1) }, ErrTimestamp},
+		{"restarted since", func(r *Releaser) { r.Heard(now + 1) }, nil},
+		{"never heard", func(r *Releaser) {}, nil},
+		{"cut off around the batch", func(r *Releaser) { hear(r, now-300, now-102); hear(r, now-80, now+1) }, nil},
+		{"cut off just after the batch", func(r *Releaser) { hear(r, now-300, now-99); hear(r, now-94, now+1) }, nil},
+		{"cut off, timestamp below the last released", func(r *Releaser) {
+			r.state.LastTime = now - 100
+			r.Heard(now + 1)
+		}, ErrTimestamp},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReleaser(e.config(), ReleaseState{Next: 1}, memReleased{})
+			r.L1Confirmed(10, common.Hash{0x11})
+			tc.setup(r)
+			rel, err := r.Decide(stale(), now+1)
+			if !errors.Is(err, tc.want) || (err == nil) != (rel != nil) {
+				t.Fatalf("got %+v, %v; want %v", rel, err, tc.want)
+			}
+		})
+	}
+	// The future bound holds after a silence too.
+	r := NewReleaser(e.config(), ReleaseState{Next: 1}, memReleased{})
+	r.L1Confirmed(10, common.Hash{0x11})
+	future := e.batchOf(1, common.Hash{}, []*types.Transaction{tx}, func(c *batch.Commitment) { c.Timestamp = now + 100 })
+	if _, err := r.Decide(future, now+1); !errors.Is(err, ErrTimestamp) {
+		t.Fatalf("a timestamp from the future after a silence: %v", err)
+	}
 }
 
 func TestReleasedSharesAggregateIntoKeysThatDecrypt(t *testing.T) {

@@ -1,6 +1,7 @@
 package ordering
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -71,6 +72,8 @@ type harness struct {
 	// points is shared by the in-process keypers and the sequencer, as an
 	// in-process devnet shares it.
 	points *tpke.PointCache
+	// maxDrift is the keypers' MaxDrift (10 s when 0).
+	maxDrift uint64
 }
 
 func newHarness(t testing.TB, accounts int) *harness {
@@ -171,7 +174,7 @@ func (h *harness) startKeyper(i int) {
 	}
 	n, err := keyper.StartNode(h.ctx, keyper.NodeConfig{Committee: h.committee, Index: i, Keys: h.keys[i], Share: h.results[i].Share,
 		Release: keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Sequencer: h.committee.Sequencer, Inbox: contracts.EncryptedInboxAddress,
-			MaxDrift: 10, MaxTxs: DefaultMaxTxs, MaxBytes: DefaultMaxBytes + 1<<20, MaxGasLimit: h.chain.GasLimit},
+			MaxDrift: cmp.Or(h.maxDrift, 10), MaxTxs: DefaultMaxTxs, MaxBytes: DefaultMaxBytes + 1<<20, MaxGasLimit: h.chain.GasLimit},
 		Store: st, P2P: host, Logger: testLogger(), PointCache: h.points, Registry: prometheus.NewRegistry(),
 		Confirmed: map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash, testOrigin2.Number: testOrigin2.Hash}})
 	if err != nil {

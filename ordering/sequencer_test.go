@@ -149,12 +149,29 @@ func (h *harness) sendEnvelopes(s *Sequencer, accounts []int, n int) (inner []co
 // sequencer keeps admitting and committing, nothing executes; when one
 // returns the backlog executes in order.
 func TestKeypersDownStallsThenResumes(t *testing.T) {
+	for _, down := range []struct {
+		name     string
+		maxDrift uint64
+		wait     time.Duration
+	}{
+		{"within the drift", 0, 2500 * time.Millisecond},
+		// The waiting batches are older than the keypers' drift when the
+		// third comes: it heard nothing from the sequencer when they were
+		// signed, so their timestamps do not stop it.
+		{"beyond the drift", 2, 6 * time.Second},
+	} {
+		t.Run(down.name, func(t *testing.T) { keypersDownStallThenResume(t, down.maxDrift, down.wait) })
+	}
+}
+
+func keypersDownStallThenResume(t *testing.T, maxDrift uint64, wait time.Duration) {
 	h := newHarness(t, 4)
+	h.maxDrift = maxDrift
 	h.startKeyper(0)
 	h.startKeyper(1)
 	s := h.openSequencer(h.config(), 2)
 	inner, receipts := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 3)
-	time.Sleep(2500 * time.Millisecond)
+	time.Sleep(wait)
 	if s.executedBatch() != 0 {
 		t.Fatalf("batch %d executed with two keypers", s.executedBatch())
 	}
