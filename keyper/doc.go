@@ -46,7 +46,12 @@
 //     keyed identities in one transaction, and only then compute the
 //     shares (Shares) and send them with a signed announcement. A Release
 //     with Again set re-sends the shares recorded for that batch.
-//  4. Keep Evidence.
+//  4. When a commitment is beyond the next number (ErrNumberGap), ask the
+//     sequencer for the next one (TopicCatchUp), and again after each
+//     release while behind: a keyper that was down catches up from the
+//     sequencer's log; the batches it missed are judged with the
+//     stale-timestamp exception above.
+//  5. Keep Evidence.
 //
 // # Store
 //

@@ -2,6 +2,7 @@ package keyper
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,7 +27,17 @@ const (
 	// the keypers of a new eon learn there which batch the previous eon
 	// attested last, their first batch's parent.
 	TopicKeys = "keys"
+	// TopicCatchUp carries a keyper's request for the batch it needs next
+	// (its payload: that number, u64 big-endian), sent when it sees a
+	// commitment beyond it: a keyper that was down while the others
+	// released and executed batches gets them from the sequencer's log
+	// (their keys messages first), one after another, and takes part
+	// again.
+	TopicCatchUp = "catchup"
 )
+
+// catchUpEvery is the least time between two requests for one number.
+const catchUpEvery = 500 * time.Millisecond
 
 // NodeConfig configures the release path of a keyper node for one eon.
 type NodeConfig struct {
@@ -75,17 +86,22 @@ type Node struct {
 	commits  *p2p.Topic
 	shares   *p2p.Topic
 	keys     *p2p.Topic // the previous eon's keys messages (Previous set)
-	mu       sync.Mutex // guards releaser
-	cache    *tpke.PointCache
-	metrics  *nodeMetrics
-	done     chan struct{}
-	cancel   context.CancelFunc
-	errMu    sync.Mutex
-	err      error
-	sentMu   sync.Mutex
-	sent     map[uint64]*sentShares
-	rep      *republisher // nil without Republish
-	pre      *precomputed // shares computed from pending announcements
+	catchUp  *p2p.Topic
+	mu       sync.Mutex // guards releaser and the catch-up fields
+	// highest is the highest batch number seen in a signed commitment;
+	// asked and askedAt the last number requested on TopicCatchUp.
+	highest, asked uint64
+	askedAt        time.Time
+	cache          *tpke.PointCache
+	metrics        *nodeMetrics
+	done           chan struct{}
+	cancel         context.CancelFunc
+	errMu          sync.Mutex
+	err            error
+	sentMu         sync.Mutex
+	sent           map[uint64]*sentShares
+	rep            *republisher // nil without Republish
+	pre            *precomputed // shares computed from pending announcements
 }
 
 type nodeMetrics struct {
@@ -93,6 +109,7 @@ type nodeMetrics struct {
 	released prometheus.Counter
 	refused  *prometheus.CounterVec
 	latency  prometheus.Histogram
+	catchUp  prometheus.Counter
 }
 
 // refusalReasons names every whole-batch refusal for the metric.
@@ -152,11 +169,13 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 			Help: "Batches refused whole, by reason."}, []string{"reason"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "veil", Subsystem: "keyper", Name: "commitment_to_shares_seconds",
 			Help: "Time from a commitment's arrival to its shares sent.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
+		catchUp: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "keyper", Name: "catchup_requests_total",
+			Help: "Requests to the sequencer for the batch this keyper needs next, sent when it is behind."}),
 	}
 	preMetrics := newPrecomputeMetrics()
 	n.pre = newPrecomputed(cfg.Share, n.cache, cfg.Release, precomputeMax(cfg.Release), preMetrics)
 	if cfg.Registry != nil {
-		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency)
+		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency, n.metrics.catchUp)
 		cfg.Registry.MustRegister(preMetrics.collectors()...)
 	}
 	eon := cfg.Release.Eon
@@ -164,6 +183,9 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 		return nil, err
 	}
 	if n.shares, err = cfg.P2P.Join(TopicShares, MembersValidator{Committee: cfg.Committee, Eon: eon}); err != nil {
+		return nil, err
+	}
+	if n.catchUp, err = cfg.P2P.Join(TopicCatchUp, MembersValidator{Committee: cfg.Committee, Eon: eon}); err != nil {
 		return nil, err
 	}
 	commits, cancelC, err := n.commits.Subscribe()
@@ -334,11 +356,15 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 	decoded := time.Now()
 	n.mu.Lock()
 	n.releaser.Heard(uint64(start.Unix()))
+	n.highest = max(n.highest, b.Commitment.Number)
 	rel, err := n.releaser.Decide(b, uint64(start.Unix()))
 	state := n.releaser.State()
 	n.mu.Unlock()
 	if err != nil {
 		n.refuse(err, b.Commitment.Number)
+		if errors.Is(err, ErrNumberGap) {
+			n.requestNext(ctx)
+		}
 		return
 	}
 	if rel.Again {
@@ -385,6 +411,29 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 	n.metrics.released.Inc()
 	n.metrics.latency.Observe(n.cfg.Now().Sub(start).Seconds())
 	n.log.Info("released batch", "batch", rel.Number, "hash", rel.Hash, "keyed", len(rel.Keyed), "withheld", len(rel.NoKey), "again", rel.Again)
+	if !rel.Again {
+		n.requestNext(ctx) // catching up: the next at once
+	}
+}
+
+// requestNext asks the sequencer for the batch this keyper needs next
+// when a later one was seen, at most once per catchUpEvery for a number.
+func (n *Node) requestNext(ctx context.Context) {
+	n.mu.Lock()
+	next := n.releaser.State().Next
+	now := time.Now()
+	if next == 0 || next > n.highest || (next == n.asked && now.Sub(n.askedAt) < catchUpEvery) {
+		n.mu.Unlock()
+		return
+	}
+	n.asked, n.askedAt = next, now
+	n.mu.Unlock()
+	n.metrics.catchUp.Inc()
+	if err := n.catchUp.Publish(ctx, n.signer, n.cfg.Release.Eon, binary.BigEndian.AppendUint64(nil, next)); err != nil {
+		n.log.Warn("asking for the next batch failed", "batch", next, "err", err)
+		return
+	}
+	n.log.Info("behind: asked the sequencer for the next batch", "batch", next, "seen", n.highest)
 }
 
 // Recent share messages are kept so a batch asked for again is answered

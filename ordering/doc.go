@@ -61,6 +61,11 @@
 //  4. Only then publish it. A batch still waiting for keys is published
 //     again every ResendInterval, backing off (doubling up to 16 times the
 //     interval, at most 5 s) so keypers busy with shares are not flooded.
+//     A keyper that is behind (down while the others released and the
+//     batches executed) asks for the batch it needs next on
+//     keyper.TopicCatchUp; the sequencer answers from the log, the keys
+//     message (its attestation) first, then the batch, so the keyper
+//     releases the backlog one batch after another and takes part again.
 //
 // At most MaxInflight (default 8) batches are committed and not yet
 // executed: commits are pipelined ahead of execution.

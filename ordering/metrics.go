@@ -18,6 +18,7 @@ type metrics struct {
 	announced       prometheus.Counter
 	announceDropped prometheus.Counter
 	decryptions     *prometheus.CounterVec
+	catchUp         *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -49,10 +50,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Admitted envelopes not announced because the announcement queue was full (their shares are computed at the commitment)."}),
 		decryptions: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "decryptions_total",
 			Help: "Envelopes decrypted, by whether their ciphertext was prepared ahead (prepared_ahead) or not (in_full)."}, []string{"source"}),
+		catchUp: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veil", Subsystem: "sequencer", Name: "catchup_requests_total",
+			Help: "Keypers' requests for the batch they need next, by answer: sent (from the log, with its keys), resent (waiting for keys), throttled, unknown (pruned or not committed), malformed."},
+			[]string{"answer"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.rejectedDecode, m.batchTxs, m.keysLatency, m.decryptTime, m.blockTime, m.commitToBlock, m.resent, m.executed, m.eon, m.forced,
-			m.announced, m.announceDropped, m.decryptions)
+			m.announced, m.announceDropped, m.decryptions, m.catchUp)
 	}
 	return m
 }

@@ -3,6 +3,7 @@ package ordering
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -178,6 +179,9 @@ type Sequencer struct {
 	originEon      uint64
 	originForced   ForcedInclusion
 	executed       uint64
+	// caughtUp holds when each batch was last sent to a keyper catching up
+	// (onCatchUp).
+	caughtUp map[uint64]time.Time
 
 	// onExecuted, when set (benchmarks), is told of each executed batch.
 	onExecuted func(number uint64, txs int, committed, keys, done time.Time)
@@ -513,6 +517,30 @@ func (s *Sequencer) join() error {
 	if err != nil {
 		return err
 	}
+	catchUp, err := s.cfg.P2P.Join(keyper.TopicCatchUp, keyper.MembersValidator{Eons: s.gossip})
+	if err != nil {
+		return err
+	}
+	requests, cancelRequests, err := catchUp.Subscribe()
+	if err != nil {
+		return err
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancelRequests()
+		for {
+			select {
+			case <-s.ctx.Done():
+				return
+			case r, ok := <-requests:
+				if !ok {
+					return
+				}
+				s.onCatchUp(r.Message)
+			}
+		}
+	}()
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.announceLoop(pending) }()
 	sub, cancel, err := s.shares.Subscribe()
@@ -1069,6 +1097,65 @@ func (s *Sequencer) onShares(payload []byte) {
 	if f := s.inflight[keys.Number]; f != nil && f.keys == nil {
 		s.gotKeys(f, keys)
 	}
+}
+
+// onCatchUp answers a keyper's request for the batch it needs next (the
+// validator checked that a member of the message's eon signed it): a
+// batch still waiting for keys goes out again; an executed one from the
+// log, its keys message first (its attestation), then the batch. A batch
+// is sent this way at most once per catchUpGap, whoever asks.
+func (s *Sequencer) onCatchUp(m *p2p.Message) {
+	if len(m.Payload) != 8 {
+		s.metrics.catchUp.WithLabelValues("malformed").Inc()
+		return
+	}
+	n := binary.BigEndian.Uint64(m.Payload)
+	s.mu.Lock()
+	now := s.cfg.Now()
+	if last, ok := s.caughtUp[n]; ok && now.Sub(last) < catchUpGap {
+		s.mu.Unlock()
+		s.metrics.catchUp.WithLabelValues("throttled").Inc()
+		return
+	}
+	if s.caughtUp == nil || len(s.caughtUp) > 1024 {
+		s.caughtUp = map[uint64]time.Time{}
+	}
+	s.caughtUp[n] = now
+	f := s.inflight[n]
+	executed := s.executed
+	var raw, keys []byte
+	if f != nil {
+		raw = f.raw
+		if f.keys != nil {
+			keys, _ = f.keys.Encode()
+		}
+	}
+	s.mu.Unlock()
+	if f == nil && n >= 1 && n <= executed {
+		var err error
+		if raw, keys, err = s.store.batch(n); err != nil {
+			s.log.Warn("reading a batch for a keyper catching up failed", "batch", n, "err", err)
+		}
+	}
+	if len(raw) == 0 || n < 1 {
+		s.metrics.catchUp.WithLabelValues("unknown").Inc()
+		return
+	}
+	eon, err := commitmentEon(raw)
+	if err != nil {
+		return
+	}
+	if f != nil && f.eonStart {
+		s.publishParentKeys(f)
+	}
+	answer := "resent"
+	if len(keys) > 0 {
+		s.publish(s.keysTopic, eon, keys)
+		answer = "sent"
+	}
+	s.publish(s.commits, eon, raw)
+	s.metrics.catchUp.WithLabelValues(answer).Inc()
+	s.log.Debug("batch sent to a keyper catching up", "batch", n, "keyper", m.Sender, "answer", answer)
 }
 
 // catchUpGap is the least time between two sends of a batch by catchUp.

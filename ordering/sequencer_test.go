@@ -324,3 +324,29 @@ func TestOpenAndCloseWhileSubmitting(t *testing.T) {
 		t.Fatalf("%d calls crashed while opening or closing: %s", len(crashed), crashed[0])
 	}
 }
+
+// TestLateKeyperCatchesUp: a keyper that starts after the others released
+// and executed batches (longer ago than its drift) asks the sequencer for
+// the batch it needs next and releases the executed ones from the log, one
+// after another; then, with two of the others stopped, it is one of the
+// three that keep the chain going.
+func TestLateKeyperCatchesUp(t *testing.T) {
+	h := newHarness(t, 4)
+	h.maxDrift = 2
+	for i := range 4 {
+		h.startKeyper(i)
+	}
+	s := h.openSequencer(h.config(), 3)
+	inner, _ := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 2)
+	h.waitExecuted(s, inner, 30*time.Second)
+	time.Sleep(4 * time.Second) // the executed batches are older than the drift
+	before := s.Executed()
+	h.startKeyper(4)
+	h.stopKeyper(2)
+	h.stopKeyper(3)
+	more, _ := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 1)
+	h.waitExecuted(s, more, 40*time.Second)
+	if s.Executed() <= before {
+		t.Fatal("nothing executed after the late keyper started")
+	}
+}
