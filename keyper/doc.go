@@ -27,7 +27,10 @@
 // (no commitment, announcement or keys message for silenceGap seconds)
 // during the MaxDrift window after that timestamp: then it was down or cut
 // off when the batch was signed and cannot tell a held-back batch from
-// one it missed. Without that exception, batches committed while the
+// one it missed; nor when the eon's committee attested the batch
+// (Certified, from the sequencer's keys messages: a threshold released it
+// in time), which is how a keyper that fell behind while connected catches
+// up. Without that exception, batches committed while the
 // keypers were below the threshold for longer than the drift could never
 // be released, and the chain would stall for good. A backlog therefore
 // goes through once enough keypers are back, with the timestamps it was

@@ -53,8 +53,14 @@ type NodeConfig struct {
 	// Nil for a chain's first eon, whose first batch is number 1 with a
 	// zero parent.
 	Previous *tpke.EonPublicKey
-	Store    *Store
-	P2P      *p2p.Node
+	// EonKey is this eon's key. A keys message of this eon (TopicKeys)
+	// whose attestation verifies under it certifies its batch: a keyper
+	// that is behind releases it even when its timestamp is older than the
+	// drift and the keyper was hearing the sequencer then (it fell behind
+	// for another reason, an L1 view that lagged). Nil: no certificates.
+	EonKey *tpke.EonPublicKey
+	Store  *Store
+	P2P    *p2p.Node
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Confirmed lists confirmed L1 blocks known at start (number -> hash);
@@ -199,9 +205,11 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 	}
 	var keys <-chan p2p.Received
 	cancelK := func() {}
-	if cfg.Previous != nil && eon > 0 {
+	if (cfg.Previous != nil && eon > 0) || cfg.EonKey != nil {
 		follow := NewEons()
-		follow.Add(eon-1, nil)
+		if cfg.Previous != nil && eon > 0 {
+			follow.Add(eon-1, nil)
+		}
 		follow.Add(eon, nil)
 		if n.keys, err = cfg.P2P.Join(TopicKeys, SequencerValidator{Sequencer: cfg.Committee.Sequencer, Eon: eon, Eons: follow}); err == nil {
 			keys, cancelK, err = n.keys.Subscribe()
@@ -310,7 +318,14 @@ func (n *Node) Superseded(activation uint64) {
 func (n *Node) onKeys(payload []byte) {
 	n.heard()
 	m, err := batch.DecodeKeysMessage(payload)
-	if err != nil || m.ChainID != n.cfg.Release.ChainID || m.Eon+1 != n.cfg.Release.Eon {
+	if err != nil || m.ChainID != n.cfg.Release.ChainID {
+		return
+	}
+	if m.Eon == n.cfg.Release.Eon {
+		n.certify(m)
+		return
+	}
+	if m.Eon+1 != n.cfg.Release.Eon || n.cfg.Previous == nil {
 		return
 	}
 	n.mu.Lock()
@@ -327,6 +342,29 @@ func (n *Node) onKeys(payload []byte) {
 	n.releaser.Attested(m.Number, m.Hash)
 	n.mu.Unlock()
 	n.log.Debug("previous eon attested a batch", "batch", m.Number, "hash", m.Hash)
+}
+
+// certify takes a keys message of this eon for a batch this keyper has not
+// released: its attestation, checked against the eon key, certifies the
+// batch to the core (Releaser.Certified). Batches already released are
+// not checked (the message for each batch reaches every keyper).
+func (n *Node) certify(m *batch.KeysMessage) {
+	if n.cfg.EonKey == nil {
+		return
+	}
+	n.mu.Lock()
+	behind := m.Number >= n.releaser.State().Next
+	n.mu.Unlock()
+	if !behind {
+		return
+	}
+	if err := m.VerifyAttestation(n.cfg.EonKey); err != nil {
+		n.log.Warn("keys message with an invalid attestation", "batch", m.Number, "err", err)
+		return
+	}
+	n.mu.Lock()
+	n.releaser.Certified(m.Number, m.Hash)
+	n.mu.Unlock()
 }
 
 // heard tells the core that a message of the sequencer arrived now (the

@@ -161,6 +161,9 @@ type Releaser struct {
 	// runs from 0 to the first message: the keyper was not running).
 	lastHeard uint64
 	silences  [][2]uint64
+	// certified holds batches above the released ones that this eon's
+	// committee attested (number -> hash), for a keyper catching up.
+	certified map[uint64]common.Hash
 }
 
 // silenceGap is how long nothing heard from the sequencer counts as a
@@ -202,6 +205,30 @@ func (r *Releaser) Heard(now uint64) {
 	}
 	r.lastHeard = max(r.lastHeard, now)
 }
+
+// Certified records that this eon's committee attested batch number with
+// hash (the driver has checked the attestation against the eon key): at
+// least a threshold of keypers released it, so its timestamp passed their
+// drift check then, and a keyper catching up releases it even when the
+// timestamp is stale now.
+func (r *Releaser) Certified(number uint64, hash common.Hash) {
+	if number < r.state.Next {
+		return
+	}
+	if r.certified == nil || len(r.certified) >= maxCertified {
+		kept := map[uint64]common.Hash{}
+		for n, h := range r.certified {
+			if n >= r.state.Next && len(kept) < maxCertified/2 {
+				kept[n] = h
+			}
+		}
+		r.certified = kept
+	}
+	r.certified[number] = hash
+}
+
+// maxCertified bounds the certified batches kept.
+const maxCertified = 1024
 
 // missed reports whether this keyper heard nothing from the sequencer for
 // a while during the drift window after time t: a commitment with
@@ -382,13 +409,15 @@ func (r *Releaser) decideRest(b *batch.Batch, hash common.Hash, now uint64) (*Re
 	c := &b.Commitment
 	// A timestamp older than the drift is refused when this keyper was
 	// hearing the sequencer all through the window in which the batch
-	// should have reached it (it was held back, or backdated); after a
-	// silence (this keyper down or cut off, all keypers below the
-	// threshold meanwhile) the batch is judged on the rest: its timestamp
-	// stays above the last released one and not in the future. Otherwise
-	// a batch committed while the keypers were away could never be
-	// released, and nothing after it.
-	stale := c.Timestamp+r.cfg.MaxDrift < now && !r.missed(c.Timestamp)
+	// should have reached it (it was held back, or backdated), unless the
+	// committee attested the batch (Certified). After a silence (this
+	// keyper down or cut off, all keypers below the threshold meanwhile)
+	// the batch is judged on the rest: its timestamp stays above the last
+	// released one and not in the future. Otherwise a batch committed
+	// while the keypers were away could never be released, and nothing
+	// after it.
+	certified := r.certified[c.Number] == hash && hash != (common.Hash{})
+	stale := c.Timestamp+r.cfg.MaxDrift < now && !r.missed(c.Timestamp) && !certified
 	if stale || c.Timestamp > now+r.cfg.MaxDrift || c.Timestamp <= r.state.LastTime {
 		return nil, fmt.Errorf("%w: %d at %d", ErrTimestamp, c.Timestamp, now)
 	}
@@ -414,6 +443,7 @@ func (r *Releaser) decideRest(b *batch.Batch, hash common.Hash, now uint64) (*Re
 		return nil, fmt.Errorf("%w: %d gas of %d", ErrGasBudget, gas, c.GasLimit)
 	}
 	r.state = ReleaseState{Next: c.Number + 1, LastHash: hash, LastTime: c.Timestamp, LastL1Origin: c.L1OriginNumber}
+	delete(r.certified, c.Number)
 	delete(r.seen, c.Number)
 	clear(r.attested)
 	if len(r.l1) > maxL1Blocks {

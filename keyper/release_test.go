@@ -145,6 +145,14 @@ func TestStaleTimestampAfterSilence(t *testing.T) {
 		{"never heard", func(r *Releaser) {}, nil},
 		{"cut off around the batch", func(r *Releaser) { hear(r, now-300, now-102); hear(r, now-80, now+1) }, nil},
 		{"cut off just after the batch", func(r *Releaser) { hear(r, now-300, now-99); hear(r, now-94, now+1) }, nil},
+		{"connected all along, attested by the committee", func(r *Releaser) {
+			hear(r, now-300, now+1)
+			r.Certified(1, stale().Commitment.Hash())
+		}, nil},
+		{"connected all along, another batch attested", func(r *Releaser) {
+			hear(r, now-300, now+1)
+			r.Certified(1, common.Hash{0x77})
+		}, ErrTimestamp},
 		{"cut off, timestamp below the last released", func(r *Releaser) {
 			r.state.LastTime = now - 100
 			r.Heard(now + 1)

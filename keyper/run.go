@@ -175,7 +175,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		rc.EonKey, rc.PublicShares = res.EonPublicKey, res.PublicShares
 		rep = &rc
 	}
-	node, err := StartNode(ctx, NodeConfig{Committee: c, Index: idx, Keys: cfg.Keys, Share: res.Share, Release: rel, Previous: previous,
+	node, err := StartNode(ctx, NodeConfig{Committee: c, Index: idx, Keys: cfg.Keys, Share: res.Share, Release: rel, Previous: previous, EonKey: res.EonPublicKey,
 		Store: cfg.Store, P2P: cfg.P2P, Logger: log, Registry: cfg.Registry, PointCache: cfg.PointCache, Republish: rep})
 	if err != nil {
 		return err

@@ -74,6 +74,8 @@ type harness struct {
 	points *tpke.PointCache
 	// maxDrift is the keypers' MaxDrift (10 s when 0).
 	maxDrift uint64
+	// noOrigins lists keypers started without confirmed L1 blocks.
+	noOrigins map[int]bool
 }
 
 func newHarness(t testing.TB, accounts int) *harness {
@@ -172,11 +174,16 @@ func (h *harness) startKeyper(i int) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	confirmed := map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash, testOrigin2.Number: testOrigin2.Hash}
+	if h.noOrigins[i] {
+		confirmed = nil
+	}
 	n, err := keyper.StartNode(h.ctx, keyper.NodeConfig{Committee: h.committee, Index: i, Keys: h.keys[i], Share: h.results[i].Share,
+		EonKey: h.results[0].EonPublicKey,
 		Release: keyper.ReleaseConfig{ChainID: testChainID, Eon: testEon, Sequencer: h.committee.Sequencer, Inbox: contracts.EncryptedInboxAddress,
 			MaxDrift: cmp.Or(h.maxDrift, 10), MaxTxs: DefaultMaxTxs, MaxBytes: DefaultMaxBytes + 1<<20, MaxGasLimit: h.chain.GasLimit},
 		Store: st, P2P: host, Logger: testLogger(), PointCache: h.points, Registry: prometheus.NewRegistry(),
-		Confirmed: map[uint64]common.Hash{testOrigin.Number: testOrigin.Hash, testOrigin2.Number: testOrigin2.Hash}})
+		Confirmed: confirmed})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -350,3 +350,35 @@ func TestLateKeyperCatchesUp(t *testing.T) {
 		t.Fatal("nothing executed after the late keyper started")
 	}
 }
+
+// TestBehindWhileConnectedCatchesUp: a keyper that hears the sequencer all
+// along but cannot release (its L1 view lacks the batches' origin) falls
+// behind by more than its drift. Once its L1 view has the origin, it
+// releases the executed batches it missed on the committee's attestation
+// (the sequencer sends each batch's keys message before the batch), and
+// with two others stopped it keeps the chain going.
+func TestBehindWhileConnectedCatchesUp(t *testing.T) {
+	h := newHarness(t, 4)
+	h.maxDrift = 2
+	h.noOrigins = map[int]bool{4: true}
+	for i := range 5 {
+		h.startKeyper(i)
+	}
+	s := h.openSequencer(h.config(), 3)
+	var inner []common.Hash
+	for range 10 { // about five seconds of traffic: keyper 4 hears the sequencer throughout
+		sent, _ := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 1)
+		inner = append(inner, sent...)
+		time.Sleep(500 * time.Millisecond)
+	}
+	h.waitExecuted(s, inner, 30*time.Second)
+	h.mu.Lock()
+	late := h.keypers[4]
+	h.mu.Unlock()
+	late.L1Confirmed(testOrigin.Number, testOrigin.Hash)
+	late.L1Confirmed(testOrigin2.Number, testOrigin2.Hash)
+	h.stopKeyper(2)
+	h.stopKeyper(3)
+	more, _ := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 1)
+	h.waitExecuted(s, more, 40*time.Second)
+}
