@@ -95,19 +95,20 @@ type Node struct {
 	catchUp  *p2p.Topic
 	mu       sync.Mutex // guards releaser and the catch-up fields
 	// highest is the highest batch number seen in a signed commitment;
-	// asked and askedAt the last number requested on TopicCatchUp.
-	highest, asked uint64
-	askedAt        time.Time
-	cache          *tpke.PointCache
-	metrics        *nodeMetrics
-	done           chan struct{}
-	cancel         context.CancelFunc
-	errMu          sync.Mutex
-	err            error
-	sentMu         sync.Mutex
-	sent           map[uint64]*sentShares
-	rep            *republisher // nil without Republish
-	pre            *precomputed // shares computed from pending announcements
+	// asked and askedAt the last number requested on TopicCatchUp;
+	// keysSeen the highest batch of this eon whose keys message arrived.
+	highest, asked, keysSeen uint64
+	askedAt                  time.Time
+	cache                    *tpke.PointCache
+	metrics                  *nodeMetrics
+	done                     chan struct{}
+	cancel                   context.CancelFunc
+	errMu                    sync.Mutex
+	err                      error
+	sentMu                   sync.Mutex
+	sent                     map[uint64]*sentShares
+	rep                      *republisher // nil without Republish
+	pre                      *precomputed // shares computed from pending announcements
 }
 
 type nodeMetrics struct {
@@ -349,13 +350,11 @@ func (n *Node) onKeys(payload []byte) {
 // batch to the core (Releaser.Certified). Batches already released are
 // not checked (the message for each batch reaches every keyper).
 func (n *Node) certify(m *batch.KeysMessage) {
-	if n.cfg.EonKey == nil {
-		return
-	}
 	n.mu.Lock()
+	n.keysSeen = max(n.keysSeen, m.Number)
 	behind := m.Number >= n.releaser.State().Next
 	n.mu.Unlock()
-	if !behind {
+	if !behind || n.cfg.EonKey == nil {
 		return
 	}
 	if err := m.VerifyAttestation(n.cfg.EonKey); err != nil {
@@ -406,6 +405,14 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		return
 	}
 	if rel.Again {
+		n.mu.Lock()
+		done := rel.Number <= n.keysSeen
+		n.mu.Unlock()
+		if done {
+			// Its keys are out: this is the sequencer answering another
+			// keyper that is catching up, nobody needs these shares.
+			return
+		}
 		if n.sendAgain(ctx, rel.Number) {
 			return
 		}
