@@ -157,8 +157,10 @@ func TestKeypersDownStallsThenResumes(t *testing.T) {
 		{"within the drift", 0, 2500 * time.Millisecond},
 		// The waiting batches are older than the keypers' drift when the
 		// third comes: it heard nothing from the sequencer when they were
-		// signed, so their timestamps do not stop it.
-		{"beyond the drift", 2, 6 * time.Second},
+		// signed, so their timestamps do not stop it. (Drifts of a few
+		// seconds here: the keypers that are up must still release each
+		// batch within it on a loaded machine.)
+		{"beyond the drift", 3, 7 * time.Second},
 	} {
 		t.Run(down.name, func(t *testing.T) { keypersDownStallThenResume(t, down.maxDrift, down.wait) })
 	}
@@ -332,14 +334,14 @@ func TestOpenAndCloseWhileSubmitting(t *testing.T) {
 // three that keep the chain going.
 func TestLateKeyperCatchesUp(t *testing.T) {
 	h := newHarness(t, 4)
-	h.maxDrift = 2
+	h.maxDrift = 3
 	for i := range 4 {
 		h.startKeyper(i)
 	}
 	s := h.openSequencer(h.config(), 3)
 	inner, _ := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 2)
 	h.waitExecuted(s, inner, 30*time.Second)
-	time.Sleep(4 * time.Second) // the executed batches are older than the drift
+	time.Sleep(5 * time.Second) // the executed batches are older than the drift
 	before := s.Executed()
 	h.startKeyper(4)
 	h.stopKeyper(2)
@@ -359,14 +361,14 @@ func TestLateKeyperCatchesUp(t *testing.T) {
 // with two others stopped it keeps the chain going.
 func TestBehindWhileConnectedCatchesUp(t *testing.T) {
 	h := newHarness(t, 4)
-	h.maxDrift = 2
+	h.maxDrift = 3
 	h.noOrigins = map[int]bool{4: true}
 	for i := range 5 {
 		h.startKeyper(i)
 	}
 	s := h.openSequencer(h.config(), 3)
 	var inner []common.Hash
-	for range 10 { // about five seconds of traffic: keyper 4 hears the sequencer throughout
+	for range 12 { // about six seconds of traffic: keyper 4 hears the sequencer throughout
 		sent, _ := h.sendEnvelopes(s, []int{0, 1, 2, 3}, 1)
 		inner = append(inner, sent...)
 		time.Sleep(500 * time.Millisecond)
