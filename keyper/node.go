@@ -91,7 +91,7 @@ type Node struct {
 	releaser *Releaser
 	commits  *p2p.Topic
 	shares   *p2p.Topic
-	keys     *p2p.Topic // the previous eon's keys messages (Previous set)
+	keys     *p2p.Topic // keys messages: the previous eon's (Previous set), this eon's (EonKey set)
 	catchUp  *p2p.Topic
 	mu       sync.Mutex // guards releaser and the catch-up fields
 	// highest is the highest batch number seen in a signed commitment;
@@ -472,13 +472,14 @@ func (n *Node) requestNext(ctx context.Context) {
 		return
 	}
 	n.asked, n.askedAt = next, now
+	seen := n.highest
 	n.mu.Unlock()
 	n.metrics.catchUp.Inc()
 	if err := n.catchUp.Publish(ctx, n.signer, n.cfg.Release.Eon, binary.BigEndian.AppendUint64(nil, next)); err != nil {
 		n.log.Warn("asking for the next batch failed", "batch", next, "err", err)
 		return
 	}
-	n.log.Info("behind: asked the sequencer for the next batch", "batch", next, "seen", n.highest)
+	n.log.Info("behind: asked the sequencer for the next batch", "batch", next, "seen", seen)
 }
 
 // Recent share messages are kept so a batch asked for again is answered
