@@ -72,8 +72,12 @@ type Head interface {
 	// Account reads an account's nonce and balance at the head state. A
 	// missing account is (0, 0, nil).
 	Account(addr common.Address) (nonce uint64, balance *big.Int, err error)
-	// IdentitySeen reports identities the pool cannot know: envelopes
-	// forced from L1, for instance. It may always answer false.
+	// IdentitySeen reports identities used before that the pool does not
+	// hold: those keyed by the batches already recorded, the pool's done
+	// transactions and envelopes forced from L1 among them (the
+	// sequencer's batch log). The pool answers only for the envelopes it
+	// holds, so a Head that always answers false lets an identity be
+	// admitted again once its first transaction is done.
 	IdentitySeen(id tpke.Identity) (bool, error)
 }
 

@@ -95,10 +95,13 @@
 // sequence. A failed write stops admission (ErrStorage) until a restart:
 // no sequence number is ever skipped.
 //
-// Envelope identities are recorded on disk at admission and kept after
-// Done until PruneIdentities, so an identity is never admitted twice in an
-// eon (keypers never key one twice). Head.IdentitySeen adds identities the
-// pool cannot know, such as envelopes forced from L1.
+// An envelope's identity is admitted once in an eon (keypers never key one
+// twice): the pool refuses the identity of an envelope it holds, and
+// Head.IdentitySeen answers for the rest, the identities of the batches
+// recorded (the sequencer's batch log), which hold every done envelope
+// and those forced from L1. The pool keeps no identity after Done: an
+// eon-long record of them here would repeat the batch log's, and older
+// pools' record of them is deleted when the file is opened.
 //
 // # Driver contract
 //
@@ -117,8 +120,6 @@
 //     seq). A crash anywhere before Done loses nothing: on restart the
 //     entries are still here and step 1 reconciles them with the log. Done
 //     before the head moved would let a sender's nonce be admitted twice.
-//  5. When an eon ends, PruneIdentities(new eon) once no batch of the old
-//     eon is pending.
 //
 // The cut cursor and Done are the single driver's: they are not meant for
 // concurrent callers.

@@ -89,7 +89,6 @@ type Entry struct {
 type entry struct {
 	Entry
 	cost *big.Int
-	eon  uint64 // envelopes only, for the identity record
 }
 
 // account is one sender's transactions in the pool, in nonce order (which
@@ -115,7 +114,7 @@ type Pool struct {
 	db      *bolt.DB
 	metrics *poolMetrics
 
-	doneMu sync.Mutex // serializes Done and PruneIdentities
+	doneMu sync.Mutex // serializes Done
 
 	mu       sync.Mutex
 	entries  []*entry // admitted and not done, in sequence order (contiguous)
@@ -138,9 +137,12 @@ type Pool struct {
 
 // bbolt layout.
 var (
-	bucketTxs   = []byte("txs")        // seq u64 -> version ‖ RLP(record)
-	bucketIDs   = []byte("identities") // identity -> eon u64 ‖ seq u64, kept after Done
-	bucketMeta  = []byte("meta")
+	bucketTxs  = []byte("txs") // seq u64 -> version ‖ RLP(record)
+	bucketMeta = []byte("meta")
+	// bucketIDs (identity -> eon ‖ seq, kept after Done) was written by
+	// older pools: the batch log answers for done identities now, and load
+	// deletes it.
+	bucketIDs   = []byte("identities")
 	keyChainID  = []byte("chain")    // u64
 	keyNextSeq  = []byte("next")     // u64: one past the highest number ever assigned
 	keyLastTime = []byte("lasttime") // u64: the latest receipt time
@@ -187,10 +189,16 @@ func OpenPool(path string, cfg PoolConfig) (*Pool, error) {
 // load creates the buckets and rebuilds the in-memory state from disk.
 func (p *Pool) load() error {
 	return p.db.Update(func(btx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTxs, bucketIDs, bucketMeta} {
+		for _, b := range [][]byte{bucketTxs, bucketMeta} {
 			if _, err := btx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("%w: %v", ErrStorage, err)
 			}
+		}
+		if btx.Bucket(bucketIDs) != nil {
+			if err := btx.DeleteBucket(bucketIDs); err != nil {
+				return fmt.Errorf("%w: %v", ErrStorage, err)
+			}
+			p.log.Info("mempool: deleted the identities an older pool kept after done (the batch log answers for them)")
 		}
 		meta := btx.Bucket(bucketMeta)
 		if v := meta.Get(keyChainID); v == nil {
@@ -273,7 +281,7 @@ func (p *Pool) Add(tx *types.Transaction, head Head, now time.Time) (*Receipt, e
 		cost: a.Cost,
 	}
 	if a.Envelope != nil {
-		e.Identity, e.eon = a.Envelope.Identity, a.Envelope.Eon
+		e.Identity = a.Envelope.Identity
 	}
 	if err := e.Receipt.Sign(p.cfg.SequencerKey); err != nil {
 		p.mu.Unlock()
@@ -326,8 +334,8 @@ func (v poolView) Pending(sender common.Address, stateNonce uint64) (uint64, *bi
 }
 func (v poolView) Known(hash common.Hash) bool { return v.p.byHash[hash] != nil }
 func (v poolView) IdentitySeen(id tpke.Identity) (bool, error) {
-	if seen, err := v.p.identitySeen(id); seen || err != nil {
-		return seen, err
+	if _, held := v.p.ids[id]; held {
+		return true, nil
 	}
 	return v.head.IdentitySeen(id)
 }
@@ -348,24 +356,6 @@ func (p *Pool) pendingOf(sender common.Address, stateNonce uint64) (uint64, *big
 		spend.Sub(spend, e.cost)
 	}
 	return acc.entries[len(acc.entries)-1].Tx.Nonce() + 1, spend
-}
-
-// identitySeen answers for the pool: a held envelope's identity, or one
-// recorded on disk (kept after Done until PruneIdentities). The caller
-// holds mu.
-func (p *Pool) identitySeen(id tpke.Identity) (bool, error) {
-	if _, ok := p.ids[id]; ok {
-		return true, nil
-	}
-	seen := false
-	err := p.db.View(func(btx *bolt.Tx) error {
-		seen = btx.Bucket(bucketIDs).Get(id[:]) != nil
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("%w: %v", ErrStorage, err)
-	}
-	return seen, nil
 }
 
 // insert adds e to the in-memory state; the caller holds mu.
@@ -413,7 +403,7 @@ func (p *Pool) flush() {
 	p.mu.Unlock()
 
 	err := p.db.Update(func(btx *bolt.Tx) error {
-		txs, ids := btx.Bucket(bucketTxs), btx.Bucket(bucketIDs)
+		txs := btx.Bucket(bucketTxs)
 		txs.FillPercent = 0.9 // keys only grow
 		for _, e := range batch {
 			v, err := encodeRecord(e)
@@ -422,11 +412,6 @@ func (p *Pool) flush() {
 			}
 			if err := txs.Put(u64(e.Seq), v); err != nil {
 				return err
-			}
-			if e.IsEnvelope {
-				if err := ids.Put(e.Identity[:], append(u64(e.eon), u64(e.Seq)...)); err != nil {
-					return err
-				}
 			}
 		}
 		meta := btx.Bucket(bucketMeta)
@@ -569,12 +554,14 @@ func (p *Pool) NextNonce(sender common.Address, stateNonce uint64) uint64 {
 	return max(next, stateNonce)
 }
 
-// IdentitySeen reports an identity the pool has admitted (held, or done
-// and not pruned).
-func (p *Pool) IdentitySeen(id tpke.Identity) (bool, error) {
+// IdentityHeld reports an envelope identity of a transaction held
+// (admitted and not done). Identities of done transactions are the
+// Head's to answer (see Head.IdentitySeen).
+func (p *Pool) IdentityHeld(id tpke.Identity) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.identitySeen(id)
+	_, held := p.ids[id]
+	return held
 }
 
 // Done removes every entry up to and including sequence number upTo, on
@@ -582,7 +569,8 @@ func (p *Pool) IdentitySeen(id tpke.Identity) (bool, error) {
 // is durably recorded and its block executed, and only after the state
 // Head.Account reads includes that block (otherwise the pending nonce
 // accounting would briefly forget them). upTo must have been cut.
-// Identities stay recorded until PruneIdentities.
+// Their envelope identities leave with them: from then on admission asks
+// Head.IdentitySeen (the batch log, which keys them).
 func (p *Pool) Done(upTo uint64) error {
 	p.doneMu.Lock()
 	defer p.doneMu.Unlock()
@@ -635,39 +623,6 @@ func (p *Pool) Done(upTo uint64) error {
 	p.cursor = max(p.cursor, p.first())
 	p.gauges()
 	return nil
-}
-
-// PruneIdentities forgets the recorded identities of eons before eon: no
-// envelope of those eons is admitted any more. It returns how many it
-// removed.
-func (p *Pool) PruneIdentities(eon uint64) (int, error) {
-	p.doneMu.Lock()
-	defer p.doneMu.Unlock()
-	n := 0
-	err := p.db.Update(func(btx *bolt.Tx) error {
-		b := btx.Bucket(bucketIDs)
-		var stale [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			if len(v) == 16 && be64(v[:8]) < eon {
-				stale = append(stale, bytes.Clone(k))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range stale {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(stale)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrStorage, err)
-	}
-	return n, nil
 }
 
 // Close waits for the queued writes and closes the file. Adds after Close

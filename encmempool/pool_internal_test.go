@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	bolt "go.etcd.io/bbolt"
 )
 
 // richHead funds every account with one ether at nonce 0.
@@ -61,4 +62,51 @@ func TestPoolStorageFailure(t *testing.T) {
 		t.Fatalf("reason %q", Reason(err))
 	}
 	_ = p.Close()
+}
+
+// TestPoolDeletesOlderIdentities: a pool file from an older pool, with its
+// bucket of done identities, opens with that bucket deleted and its
+// transactions intact.
+func TestPoolDeletesOlderIdentities(t *testing.T) {
+	seqKey, _ := crypto.GenerateKey()
+	path := filepath.Join(t.TempDir(), "pool.db")
+	cfg := PoolConfig{ChainID: 1337, SequencerKey: seqKey}
+	p, err := OpenPool(path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := types.LatestSignerForChainID(big.NewInt(1337))
+	key, _ := crypto.GenerateKey()
+	to := common.Address{1}
+	tx := types.MustSignNewTx(key, signer, &types.DynamicFeeTx{
+		ChainID: big.NewInt(1337), GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(1), Gas: 21_000, To: &to})
+	if _, err := p.Add(tx, richHead{}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	err = p.db.Update(func(btx *bolt.Tx) error {
+		b, err := btx.CreateBucket(bucketIDs)
+		if err != nil {
+			return err
+		}
+		return b.Put(make([]byte, 32), append(u64(1), u64(0)...))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = OpenPool(path, cfg); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.db.View(func(btx *bolt.Tx) error {
+		if btx.Bucket(bucketIDs) != nil {
+			t.Error("the older identities bucket is still there")
+		}
+		return nil
+	})
+	if _, ok := p.Receipt(tx.Hash()); !ok || p.Len() != 1 {
+		t.Fatal("the pool lost its transaction")
+	}
 }

@@ -172,7 +172,7 @@ func TestPoolKill9(t *testing.T) {
 		if e.Tx.Hash() != r.Hash || e.Receipt.Time != r.Time || !bytesEqual(e.Receipt.Signature, r.Signature) {
 			t.Fatalf("seq %d: the pool has %s, the receipt names %s", r.Seq, e.Tx.Hash(), r.Hash)
 		}
-		if seen, err := p.IdentitySeen(e.Identity); e.IsEnvelope && (!seen || err != nil) {
+		if e.IsEnvelope && !p.IdentityHeld(e.Identity) {
 			t.Fatalf("seq %d: envelope identity forgotten", r.Seq)
 		}
 	}

@@ -276,7 +276,7 @@ func TestPoolCutDoneReopen(t *testing.T) {
 	if p.Cursor() != 0 || p.NextSeq() != 7 {
 		t.Fatalf("after reopen: cursor %d, next seq %d", p.Cursor(), p.NextSeq())
 	}
-	if seen, err := p.IdentitySeen(parsed.Identity); !seen || err != nil {
+	if !p.IdentityHeld(parsed.Identity) {
 		t.Fatal("envelope identity forgotten on reopen")
 	}
 	// The sequencer's batch log says seqs 0..3 are in a recorded batch.
@@ -315,8 +315,7 @@ func TestPoolCutDoneReopen(t *testing.T) {
 	checkOrder(t, p, 4, receipts)
 	add(p, plain(t, alice, 3, nil)) // seq 7
 
-	// Reopen once more: the done entries stay gone, numbering continues,
-	// the envelope's identity is still refused after its Done.
+	// Reopen once more: the done entries stay gone, numbering continues.
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -341,18 +340,14 @@ func TestPoolCutDoneReopen(t *testing.T) {
 	if err := p.Done(6); err != nil {
 		t.Fatal(err)
 	}
+	// The envelope is done: the pool forgets its identity, and the Head
+	// (the sequencer's batch log, which keyed it) answers for it.
+	if p.IdentityHeld(parsed.Identity) {
+		t.Fatal("a done envelope's identity is still held")
+	}
+	h.seen[parsed.Identity] = true
 	if _, err := p.Add(envelopeTx(t, 1, 100_000, 11, nil), h, testTime); !errors.Is(err, encmempool.ErrIdentitySeen) {
 		t.Fatalf("identity after Done and reopen: %v", err)
-	}
-	// Pruning the eon forgets it.
-	if n, err := p.PruneIdentities(testEon); err != nil || n != 0 {
-		t.Fatalf("prune of older eons: %d, %v", n, err)
-	}
-	if n, err := p.PruneIdentities(testEon + 1); err != nil || n != 1 {
-		t.Fatalf("prune of the eon: %d, %v", n, err)
-	}
-	if seen, err := p.IdentitySeen(parsed.Identity); seen || err != nil {
-		t.Fatal("pruned identity still seen")
 	}
 	r := mustAdd(t, p, h, plain(t, bob, 3, nil))
 	if r.Seq != 8 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"math/big"
 	"net/http"
@@ -197,5 +198,47 @@ func TestOrderReceiptSubscription(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("receipt %d never streamed", i)
 		}
+	}
+}
+
+// TestDoneIdentityRefused: once an envelope's batch executed and the pool
+// let it go (Done), its identity is still refused, from the batch log,
+// and so after a restart.
+func TestDoneIdentityRefused(t *testing.T) {
+	h := newHarness(t, 2)
+	for i := range 3 {
+		h.startKeyper(i)
+	}
+	s := h.openSequencer(h.config(), 3)
+	build := func(nonce uint64) *types.Transaction {
+		inner := h.plain(h.users[1], h.signer, &types.DynamicFeeTx{Nonce: nonce})
+		env, err := encmempool.BuildEnvelope(encmempool.BuildParams{ChainID: testChainID, Eon: testEon, EonKey: h.results[0].EonPublicKey,
+			Inbox: contracts.EncryptedInboxAddress, Inner: inner, PayerKey: h.payers[1], Nonce: nonce,
+			GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(params.GWei), Rand: repeatRand()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env
+	}
+	first := build(0)
+	if _, err := s.Submit(mustBinary(t, first)); err != nil {
+		t.Fatal(err)
+	}
+	h.waitExecuted(s, []common.Hash{first.Hash()}, 60*time.Second)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.pool.Len() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := s.pool.Len(); n != 0 {
+		t.Fatalf("the pool still holds %d transactions", n)
+	}
+	again := build(1)
+	if _, err := s.Submit(mustBinary(t, again)); !errors.Is(err, encmempool.ErrIdentitySeen) {
+		t.Fatalf("the identity of a done envelope: %v", err)
+	}
+	h.closeSequencer(s)
+	s = h.openSequencer(h.config(), 0)
+	if _, err := s.Submit(mustBinary(t, again)); !errors.Is(err, encmempool.ErrIdentitySeen) {
+		t.Fatalf("the identity of a done envelope after a restart: %v", err)
 	}
 }

@@ -1546,10 +1546,11 @@ func (h *headView) Account(addr common.Address) (uint64, *big.Int, error) {
 	return nonce, bal.ToBig(), nil
 }
 
-// IdentitySeen reports an identity a committed batch keys: the pool
-// records every identity it admitted, and the batch log adds those of
-// envelopes forced from L1. A later envelope with such an identity would
-// get no key (released before), so admission refuses it.
+// IdentitySeen reports an identity a logged batch keys, from the batch
+// log's index: those of envelopes the pool admitted (it forgets them at
+// Done, after their batch is logged) and those forced from L1. A later
+// envelope with such an identity would get no key (released before), so
+// admission refuses it; the pool itself refuses the identities it holds.
 func (h *headView) IdentitySeen(id tpke.Identity) (bool, error) {
 	return h.s.store.keyed(id)
 }
