@@ -174,6 +174,27 @@ func DecodeEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Add
 	}, nil
 }
 
+// EnvelopeIdentity returns the identity of an envelope already judged
+// well formed (a keyper's record says it was keyed): tpke.TxIdentity of
+// the chain, the eon and prefix of its submit calldata, and the payer,
+// recovered with signer (the chain's, types.LatestSignerForChainID). It
+// checks the calldata and the signature, not the inbox, the limits, the
+// declared gas or the deposit: DecodeEnvelope judges an envelope.
+func EnvelopeIdentity(tx *types.Transaction, signer types.Signer) (tpke.Identity, error) {
+	if !tx.Protected() || tx.ChainId().Cmp(signer.ChainID()) != 0 {
+		return tpke.Identity{}, fmt.Errorf("%w: chain id %v", ErrEnvelopeChain, tx.ChainId())
+	}
+	eon, prefix, _, _, err := decodeCalldata(tx.Data())
+	if err != nil {
+		return tpke.Identity{}, err
+	}
+	payer, err := sender(signer, tx)
+	if err != nil {
+		return tpke.Identity{}, fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	return tpke.TxIdentity(tx.ChainId().Uint64(), eon, payer, prefix), nil
+}
+
 // CheckInner applies the rules every inner transaction must meet before it
 // is encrypted or executed: not type 4, signed with chainID's EIP-155 id,
 // and not sent by the payer. It returns the inner sender.

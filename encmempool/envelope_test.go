@@ -832,6 +832,57 @@ func TestForeignChainSignature(t *testing.T) {
 	}
 }
 
+// TestEnvelopeIdentity: the identity of a built envelope, recovered from
+// the transaction alone (its sender from the signature, not a cache), is
+// the one DecodeEnvelope derives; a transaction that is no submit call,
+// or is signed for another chain, has none.
+func TestEnvelopeIdentity(t *testing.T) {
+	c := testCommittee(t)
+	for i, kind := range []string{innerLegacy, innerAccessList, innerDynamicFee} {
+		inner := signInner(t, senderKey, kind, []byte("inner "+kind), 50_000)
+		built, err := encmempool.BuildEnvelope(buildParams(c, inner, byte(100+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx := reparse(t, built)
+		id, err := encmempool.EnvelopeIdentity(tx, testSigner)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		env, err := encmempool.DecodeEnvelope(reparse(t, built), testSigner, testInbox, encmempool.DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id != env.Identity || id == (tpke.Identity{}) {
+			t.Fatalf("%s: identity %x, DecodeEnvelope's %x", kind, id, env.Identity)
+		}
+	}
+	// The identity does not depend on the inbox (the keyed index said it
+	// was one), only on the chain, eon, payer and prefix.
+	p := testParts(t)
+	elsewhere := common.Address{0xee}
+	tx := reparse(t, signDynamic(t, p, func(d *types.DynamicFeeTx) { d.To = &elsewhere }))
+	if id, err := encmempool.EnvelopeIdentity(tx, testSigner); err != nil || id != tpke.TxIdentity(testChainID, testEon, addrOf(payerKey), p.prefix) {
+		t.Fatalf("envelope to another address: %x %v", id, err)
+	}
+	for name, tc := range map[string]struct {
+		tx   *types.Transaction
+		want error
+	}{
+		"plain transfer":         {signInner(t, senderKey, innerDynamicFee, nil, 21_000), encmempool.ErrCalldata},
+		"other calldata":         {signDynamic(t, p, func(d *types.DynamicFeeTx) { d.Data = []byte{1, 2, 3, 4, 5} }), encmempool.ErrCalldata},
+		"non-canonical calldata": {signDynamic(t, p, func(d *types.DynamicFeeTx) { d.Data = append(p.goodData(t), 0) }), encmempool.ErrCalldata},
+		"unprotected": {types.MustSignNewTx(payerKey, types.HomesteadSigner{}, &types.LegacyTx{
+			GasPrice: testFeeCap, Gas: 300_000, To: &testInbox, Value: deposit(p.declared, testFeeCap), Data: p.goodData(t),
+		}), encmempool.ErrEnvelopeChain},
+		"another chain": {signInner(t, senderKey, innerOtherChain, p.goodData(t), 300_000), encmempool.ErrEnvelopeChain},
+	} {
+		if id, err := encmempool.EnvelopeIdentity(reparse(t, tc.tx), testSigner); !errors.Is(err, tc.want) {
+			t.Errorf("%s: identity %x, error %v, want %v", name, id, err, tc.want)
+		}
+	}
+}
+
 func TestBuildEnvelopeRejects(t *testing.T) {
 	c := testCommittee(t)
 	bigData := bytes.Repeat([]byte{0xab}, 2000)

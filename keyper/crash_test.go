@@ -16,10 +16,13 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/veil-l2/veil/contracts"
 	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
+	"github.com/veil-l2/veil/internal/idset"
 	"github.com/veil-l2/veil/ordering/batch"
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestCrashAfterRecordBeforeSend: keyper 0 records its release of batch 1
@@ -73,7 +76,32 @@ func TestCrashAfterRecordBeforeSend(t *testing.T) {
 		t.Fatal("the crashed keyper sent shares")
 	}
 
+	// Its encoding pruned (as for a batch beyond the retention window)
+	// and its identity index deleted: the eon's identities are lost, and
+	// the record has the keyed positions, the re-sent batch the
+	// identities.
+	pruned, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pruned.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(eonBucket(eon)).Bucket(bucketEncodings).Delete(numberKey(1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := pruned.ReleasedBatch(eon, 1, nil); !errors.Is(err, ErrIdentitiesLost) {
+		t.Fatalf("batch 1 with its encoding deleted: %v", err)
+	}
+	pruned.Close()
+	if err := idset.Remove(pruned.ids.Path(eon)); err != nil {
+		t.Fatal(err)
+	}
+
 	w.startWith(0, path, nil)
+	if testutil.ToFloat64(w.nodes[0].metrics.identitiesLost) != 1 {
+		t.Fatal("the identities lost are not in the metric")
+	}
 	st, err := w.stores[0].State(eon, 1)
 	if err != nil || st.Next != 2 || st.LastHash != rel.Hash {
 		t.Fatalf("state after restart: %+v %v", st, err)
@@ -196,7 +224,7 @@ func TestReleasedLogSurvivesKill9(t *testing.T) {
 	}
 	released := st.Released(eon)
 	for n, l := range printed {
-		_, rel, err := st.ReleasedBatch(eon, n)
+		_, rel, err := st.ReleasedBatch(eon, n, nil)
 		if err != nil || rel == nil || rel.Hash != l.hash {
 			t.Fatalf("batch %d after kill -9: %+v %v", n, rel, err)
 		}
@@ -209,7 +237,7 @@ func TestReleasedLogSurvivesKill9(t *testing.T) {
 	r := NewReleaser(e.config(), state, released)
 	r.L1Confirmed(10, common.Hash{0x11})
 	lastN := state.Next - 1
-	raw, _, err := st.ReleasedBatch(eon, lastN)
+	raw, _, err := st.ReleasedBatch(eon, lastN, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +255,7 @@ func TestReleasedLogSurvivesKill9(t *testing.T) {
 	// An older release is answered again too, and a different batch for
 	// its number is equivocation.
 	oldN := lastN - 5
-	rawOld, _, err := st.ReleasedBatch(eon, oldN)
+	rawOld, _, err := st.ReleasedBatch(eon, oldN, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,29 +58,53 @@
 //
 // # Store
 //
-// Store (bbolt, one bucket per eon) keeps the release state, a small
+// Store (bbolt, one bucket per eon) keeps the release state, a compact
 // binary record of every released batch (number, hash, batch identity,
-// keyed positions and identities, no-key indexes: about 34 bytes per keyed
-// envelope), and each batch's full wire encoding in a bucket of its own.
+// the keyed and no-key indexes: no identities, about 350 bytes for 200
+// envelopes), and each batch's full wire encoding in a bucket of its own.
 // Commit writes all of them in one transaction and refuses a number
 // already recorded. The released identities are indexed beside the store,
 // one idset file per eon (internal/idset: read and written with pread and
 // pwrite, so the eon-long index is not resident in the process), filled
 // after each commit and synced every 64 releases; opening it adds the
-// records above its synced mark again, so a crash loses nothing, and an
-// index that is damaged or ahead of the records is rebuilt from them. The
-// index trusts that it belongs to its store: delete both or neither.
-// Records and identities are kept for the whole eon: the "released before"
-// rule needs every identity, and
-// ReleasedBatch answers a repeated request for any released batch with the
-// identical shares. Only the encodings are pruned: those of the last
-// RetainEncodings (1024) batches are kept, older ones are deleted inside
-// Commit's transaction, at most 16 a commit, and ReleasedBatch returns a
-// nil encoding for them. Records written as JSON by an older keyper (they
-// start with '{' and hold their batch's encoding) are still read and keep
-// their encoding; an older keyper's bucket of identities is deleted once
-// the index is built from the records. DropEon deletes an eon's bucket and
-// index once the eon is over.
+// identities of the releases above its synced mark again, so a crash
+// loses nothing, and an index that is damaged or ahead of the records is
+// rebuilt. Those identities come from the keyed envelopes of the batches'
+// encodings (the envelope's payer and the eon and prefix of its calldata,
+// encmempool.EnvelopeIdentity). The index trusts that it belongs to its
+// store: delete both or neither.
+//
+// Records and the index are kept for the whole eon: the "released
+// before" rule needs every identity, and ReleasedBatch answers a repeated
+// request for any released batch with the identical shares. Only the
+// encodings are pruned: those of the last RetainEncodings (1024) batches
+// are kept, older ones are deleted inside Commit's transaction, at most 16
+// a commit, and ReleasedBatch returns a nil encoding for them and takes
+// their keyed identities from the batch the caller passes (the node passes
+// the repeated batch, whose hash Decide matched to the record's); without
+// it they are lost (ErrIdentitiesLost).
+//
+// The trade-off: beyond the retention window the index is the only copy
+// of the eon's released identities. An index that must be rebuilt (it was
+// deleted or damaged, or it stopped syncing for more than the window)
+// from records whose encodings are pruned cannot be: opening it fails
+// with ErrIdentitiesLost, naming the eon and the batch, and the eon stays
+// closed (idset.ErrLost) until DropEon, through restarts too. The store
+// still opens; the node logs the loss and sets the identities_lost gauge,
+// and the eon's view answers "released" for every identity, so the keyper
+// withholds every envelope's share for the rest of the eon (the safe
+// side: no key is ever released twice), while repeated requests for
+// batches it released are still answered from the batch they bring.
+// Deleting the index file of a running eon older than the window
+// therefore silences that keyper's envelope shares until the eon ends.
+//
+// Records written by an older keyper are still read: recordV1 (with each
+// keyed identity, about 34 bytes per keyed envelope) and JSON (they start
+// with '{', hold the keyed identities and their batch's encoding, which
+// they keep); such records give the index their identities whatever was
+// pruned. An older keyper's bucket of identities is deleted once the index
+// is built from the records. DropEon deletes an eon's bucket and index
+// once the eon is over.
 //
 // # Process
 //

@@ -117,6 +117,9 @@ type nodeMetrics struct {
 	refused  *prometheus.CounterVec
 	latency  prometheus.Histogram
 	catchUp  prometheus.Counter
+	// identitiesLost is 1 when the eon's released identities cannot be
+	// rebuilt (ErrIdentitiesLost).
+	identitiesLost prometheus.Gauge
 }
 
 // refusalReasons names every whole-batch refusal for the metric.
@@ -178,11 +181,20 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Node, error) {
 			Help: "Time from a commitment's arrival to its shares sent.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
 		catchUp: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veil", Subsystem: "keyper", Name: "catchup_requests_total",
 			Help: "Requests to the sequencer for the batch this keyper needs next, sent when it is behind."}),
+		identitiesLost: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "veil", Subsystem: "keyper", Name: "identities_lost",
+			Help: "1 when the eon's index of released identities cannot be rebuilt: every envelope's share is withheld until the eon ends."}),
+	}
+	if err := cfg.Store.OpenIndex(cfg.Release.Eon); errors.Is(err, ErrIdentitiesLost) {
+		n.metrics.identitiesLost.Set(1)
+		n.log.Error("the eon's released identities are lost: withholding every envelope's key share until the eon ends",
+			"eon", cfg.Release.Eon, "err", err)
+	} else if err != nil {
+		return nil, err
 	}
 	preMetrics := newPrecomputeMetrics()
 	n.pre = newPrecomputed(cfg.Share, n.cache, cfg.Release, precomputeMax(cfg.Release), preMetrics)
 	if cfg.Registry != nil {
-		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency, n.metrics.catchUp)
+		cfg.Registry.MustRegister(n.metrics.l1Errors, n.metrics.released, n.metrics.refused, n.metrics.latency, n.metrics.catchUp, n.metrics.identitiesLost)
 		cfg.Registry.MustRegister(preMetrics.collectors()...)
 	}
 	eon := cfg.Release.Eon
@@ -416,8 +428,10 @@ func (n *Node) onCommitment(ctx context.Context, raw []byte) {
 		if n.sendAgain(ctx, rel.Number) {
 			return
 		}
-		// The identical shares again, from the record.
-		if _, rel, err = n.cfg.Store.ReleasedBatch(n.cfg.Release.Eon, rel.Number); err != nil || rel == nil {
+		// The identical shares again, from the record; the keyed
+		// identities from b (Decide matched its hash to the record's) when
+		// the store no longer has the batch.
+		if _, rel, err = n.cfg.Store.ReleasedBatch(n.cfg.Release.Eon, rel.Number, b); err != nil || rel == nil {
 			n.refuse(fmt.Errorf("%w: released batch %d missing: %v", ErrStore, b.Commitment.Number, err), b.Commitment.Number)
 			return
 		}

@@ -7,22 +7,36 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+	"math/bits"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/veil-l2/veil/encmempool"
 	"github.com/veil-l2/veil/encmempool/tpke"
 	"github.com/veil-l2/veil/internal/idset"
+	"github.com/veil-l2/veil/ordering/batch"
 	bolt "go.etcd.io/bbolt"
 )
 
 // ErrStore reports a damaged or unreadable keyper store.
 var ErrStore = errors.New("keyper: store")
 
+// ErrIdentitiesLost: a release record without its keyed identities (a
+// compact record, recordV2) whose batch's encoding was pruned, and no
+// batch to take them from. Opening an eon's identity index that needs
+// them fails with it (the eon's view then answers "released" for every
+// identity: no envelope gets a share); ReleasedBatch returns it unless
+// the caller passes the batch.
+var ErrIdentitiesLost = errors.New("keyper: store: keyed identities of a released batch are neither recorded nor retained")
+
 // RetainEncodings is how many of an eon's most recent batches keep their
 // full wire encoding in the store: 1024, about 17 minutes at one batch a
-// second. An older batch keeps only its small release record (hash,
-// number, batch identity, keyed positions and identities, no-key indexes)
-// and its released identities, which is all a repeated request needs: its
+// second. An older batch keeps only its small release record (number,
+// hash, batch identity, keyed and no-key indexes) and its released
+// identities in the eon's identity index. A repeated request for it
+// brings the batch, whose keyed envelopes give the identities again; its
 // shares are a function of the key share and the identities.
 const RetainEncodings = 1024
 
@@ -32,16 +46,22 @@ const RetainEncodings = 1024
 const pruneBudget = 16
 
 // Store is a keyper's durable state in bbolt, one bucket per eon: the
-// release state, every released batch's release record and the recent
-// batches' full wire encodings. A release is written in one transaction
-// before any share is sent.
+// release state, every released batch's compact release record (its keyed
+// positions, not their identities) and the recent batches' full wire
+// encodings. A release is written in one transaction before any share is
+// sent.
 //
 // The eon's released identities, which the "released before" rule reads
 // for every envelope, are indexed beside the store in one idset file per
-// eon (<store>.eon-<n>.ids): the index is rebuilt from the release records
-// (which hold every keyed identity) above its last synced mark when it is
-// opened, so it needs no sync per release, and it keeps the identities out
-// of the mapped store, where random keys made every B-tree leaf resident.
+// eon (<store>.eon-<n>.ids): when the index is opened, the identities of
+// the releases above its last synced mark are added again, taken from the
+// keyed envelopes of the batches' retained encodings (or from records of
+// an older keyper, which hold them), so it needs no sync per release; it
+// keeps the identities out of the mapped store, where random keys made
+// every B-tree leaf resident. The index is thus the only copy of the
+// identities of batches older than the retention window: an index lost
+// for such an eon cannot be rebuilt (ErrIdentitiesLost), and the eon's
+// view answers "released" for everything.
 type Store struct {
 	db *bolt.DB
 	// retain and budget are RetainEncodings and pruneBudget; tests lower
@@ -53,7 +73,8 @@ type Store struct {
 // Inside an eon's bucket:
 //
 //	state        the ReleaseState (JSON)
-//	batches      number (u64 big-endian) -> release record (recordV1)
+//	batches      number (u64 big-endian) -> release record (recordV2;
+//	             recordV1 or JSON when written by an older keyper)
 //	encodings    number -> the batch's wire encoding, for the last retain
 //	             batches only
 //	identities   (written by older keypers, deleted once the eon's idset
@@ -79,16 +100,29 @@ func OpenStore(path string) (*Store, error) {
 	s := &Store{db: db, retain: RetainEncodings, budget: pruneBudget}
 	if s.ids, err = idset.OpenEons(path, idsSyncEvery, s.replayIDs, s.migrateIDs); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%w: identity index: %v", ErrStore, err)
+		return nil, fmt.Errorf("%w: identity index: %w", ErrStore, err)
 	}
 	return s, nil
+}
+
+// OpenIndex opens the eon's identity index now, rather than on the first
+// envelope, replaying the releases above its synced mark. An index that
+// cannot be rebuilt (ErrIdentitiesLost) stays closed, and the eon's view
+// answers "released" for every identity until DropEon.
+func (s *Store) OpenIndex(eon uint64) error {
+	if err := s.ids.Open(eon); err != nil {
+		return fmt.Errorf("%w: identity index: %w", ErrStore, err)
+	}
+	return nil
 }
 
 // Close syncs and closes the identity indexes, then the store.
 func (s *Store) Close() error { return errors.Join(s.ids.Close(), s.db.Close()) }
 
 // replayIDs is the identity indexes' Replayer: the keyed identities of the
-// eon's release records above after.
+// eon's release records above after, from the records that hold them
+// (recordV1, JSON) and otherwise from the batches' retained encodings.
+// When neither has them it fails with ErrIdentitiesLost.
 func (s *Store) replayIDs(eon, after uint64, add func(idset.ID, uint64) error) (last uint64, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(eonBucket(eon))
@@ -99,14 +133,22 @@ func (s *Store) replayIDs(eon, after uint64, add func(idset.ID, uint64) error) (
 		if batches == nil {
 			return nil
 		}
+		encodings := b.Bucket(bucketEncodings)
 		if k, _ := batches.Cursor().Last(); k != nil {
 			last = binary.BigEndian.Uint64(k)
 		}
 		c := batches.Cursor()
 		for k, v := c.Seek(numberKey(after + 1)); k != nil; k, v = c.Next() {
+			number := binary.BigEndian.Uint64(k)
 			rec, err := decodeRecord(v)
 			if err != nil {
-				return fmt.Errorf("record of batch %d: %v", binary.BigEndian.Uint64(k), err)
+				return fmt.Errorf("record of batch %d: %v", number, err)
+			}
+			if err := rec.fillIdentities(eon, number, encodings, nil); err != nil {
+				if errors.Is(err, ErrIdentitiesLost) {
+					return fmt.Errorf("%w (%w)", err, idset.ErrLost) // the index keeps the eon closed
+				}
+				return err
 			}
 			for _, kd := range rec.Keyed {
 				if err := add(kd.Identity, rec.Number); err != nil {
@@ -120,8 +162,8 @@ func (s *Store) replayIDs(eon, after uint64, add func(idset.ID, uint64) error) (
 }
 
 // migrateIDs builds the index of every eon whose bucket still has an
-// older keyper's identities bucket (from the records, which hold every
-// keyed identity), then deletes that bucket.
+// older keyper's identities bucket (from the records, which that keyper
+// wrote with every keyed identity), then deletes that bucket.
 func (s *Store) migrateIDs(ids *idset.Eons) error {
 	var eons []uint64
 	s.db.View(func(tx *bolt.Tx) error {
@@ -156,28 +198,41 @@ type releasedBatch struct {
 	Number uint64
 	// BatchIdentity is the identity of the batch's attestation share.
 	BatchIdentity tpke.Identity
+	// indexesOnly: a recordV2, whose Keyed hold positions only, their
+	// identities zero until fillIdentities.
+	indexesOnly bool
 }
 
-// recordV1 is the first byte of a binary release record. A record written
-// by an older keyper is JSON and starts with '{'. The layout:
+// The binary release records. A record written by an older keyper may be
+// JSON (it starts with '{' and holds the keyed identities and the batch's
+// encoding) or recordV1; new records are recordV2. The layouts:
 //
 //	recordV1 ‖ u64 number ‖ hash (32) ‖ batch identity (32) ‖
 //	uvarint #keyed ‖ #keyed × (uvarint index ‖ identity (32)) ‖
 //	uvarint #no-key ‖ #no-key × uvarint index
 //
-// About 34 bytes per keyed envelope: 6.9 KB for 200.
-const recordV1 = 0x01
+//	recordV2 ‖ u64 number ‖ hash (32) ‖ batch identity (32) ‖
+//	uvarint #keyed ‖ #keyed × uvarint index ‖
+//	uvarint #no-key ‖ #no-key × uvarint index
+//
+// recordV1 takes about 34 bytes per keyed envelope (6.9 KB for 200).
+// recordV2 leaves the identities out: the identity index has them, and
+// the batch's keyed envelopes give them again (fillIdentities). It takes
+// 75 bytes plus one or two per envelope: about 350 for 200.
+const (
+	recordV1 = 0x01
+	recordV2 = 0x02
+)
 
-// encodeRecord appends the binary record of rel.
+// encodeRecord appends the binary record (recordV2) of rel.
 func encodeRecord(dst []byte, rel *Release) []byte {
-	dst = append(dst, recordV1)
+	dst = append(dst, recordV2)
 	dst = binary.BigEndian.AppendUint64(dst, rel.Number)
 	dst = append(dst, rel.Hash[:]...)
 	dst = append(dst, rel.BatchIdentity[:]...)
 	dst = binary.AppendUvarint(dst, uint64(len(rel.Keyed)))
 	for _, k := range rel.Keyed {
 		dst = binary.AppendUvarint(dst, uint64(k.Index))
-		dst = append(dst, k.Identity[:]...)
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(rel.NoKey)))
 	for _, nk := range rel.NoKey {
@@ -186,17 +241,26 @@ func encodeRecord(dst []byte, rel *Release) []byte {
 	return dst
 }
 
-// recordSize bounds the length of rel's binary record.
+// recordSize is the length of rel's binary record.
 func recordSize(rel *Release) int {
-	n := 1 + 8 + 32 + 32 + binary.MaxVarintLen64*2
-	n += len(rel.Keyed) * (binary.MaxVarintLen64 + 32)
-	return n + len(rel.NoKey)*binary.MaxVarintLen64
+	n := 1 + 8 + 32 + 32 + uvarintLen(uint64(len(rel.Keyed))) + uvarintLen(uint64(len(rel.NoKey)))
+	for _, k := range rel.Keyed {
+		n += uvarintLen(uint64(k.Index))
+	}
+	for _, nk := range rel.NoKey {
+		n += uvarintLen(uint64(nk.Index))
+	}
+	return n
 }
+
+// uvarintLen is the length of x's uvarint encoding.
+func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 var errRecord = errors.New("malformed release record")
 
-// decodeRecord reads a release record in either format. A JSON record's
-// Batch is copied out of v; the binary one holds no encoding.
+// decodeRecord reads a release record in any format. A JSON record's
+// Batch is copied out of v; the binary ones hold no encoding, and a
+// recordV2 no identities (indexesOnly).
 func decodeRecord(v []byte) (*releasedBatch, error) {
 	var rec releasedBatch
 	if len(v) > 0 && v[0] == '{' {
@@ -205,8 +269,13 @@ func decodeRecord(v []byte) (*releasedBatch, error) {
 		}
 		return &rec, nil
 	}
-	if len(v) < 1+8+32+32 || v[0] != recordV1 {
+	if len(v) < 1+8+32+32 || (v[0] != recordV1 && v[0] != recordV2) {
 		return nil, errRecord
+	}
+	rec.indexesOnly = v[0] == recordV2
+	entry := 1 + 32 // the least bytes of a keyed entry
+	if rec.indexesOnly {
+		entry = 1
 	}
 	rec.Number = binary.BigEndian.Uint64(v[1:])
 	copy(rec.Hash[:], v[9:])
@@ -221,14 +290,20 @@ func decodeRecord(v []byte) (*releasedBatch, error) {
 		return int(x), true
 	}
 	nk, ok := index()
-	if !ok || nk > len(v)/33 { // each keyed entry is at least 33 bytes
+	if !ok || nk > len(v)/entry {
 		return nil, errRecord
 	}
 	if nk > 0 {
 		rec.Keyed = make([]Keyed, nk)
 	}
 	for i := range rec.Keyed {
-		if rec.Keyed[i].Index, ok = index(); !ok || len(v) < 32 {
+		if rec.Keyed[i].Index, ok = index(); !ok {
+			return nil, errRecord
+		}
+		if rec.indexesOnly {
+			continue
+		}
+		if len(v) < 32 {
 			return nil, errRecord
 		}
 		copy(rec.Keyed[i].Identity[:], v)
@@ -252,6 +327,77 @@ func decodeRecord(v []byte) (*releasedBatch, error) {
 	return &rec, nil
 }
 
+// fillIdentities sets the identities of a recordV2's keyed envelopes (a
+// record that holds them is left as it is): from b when it is given (it
+// must be the released batch: its commitment hash is the record's, or
+// this is an error), otherwise from the batch's encoding in encodings
+// (nil: none) or in the record itself; ErrIdentitiesLost when neither is
+// there.
+func (rec *releasedBatch) fillIdentities(eon, number uint64, encodings *bolt.Bucket, b *batch.Batch) error {
+	if b != nil {
+		if h := b.Commitment.Hash(); h != rec.Hash {
+			return fmt.Errorf("%w: eon %d batch %d: the batch given has hash %s, the record %s", ErrStore, eon, number, h, rec.Hash)
+		}
+	}
+	if !rec.indexesOnly || len(rec.Keyed) == 0 {
+		rec.indexesOnly = false
+		return nil
+	}
+	if b == nil {
+		raw := rec.Batch
+		if encodings != nil {
+			if v := encodings.Get(numberKey(number)); v != nil {
+				raw = v
+			}
+		}
+		if raw == nil {
+			return fmt.Errorf("%w: eon %d batch %d", ErrIdentitiesLost, eon, number)
+		}
+		var err error
+		if b, err = batch.Decode(raw, storedLimits); err != nil {
+			return fmt.Errorf("%w: eon %d batch %d: encoding: %v", ErrStore, eon, number, err)
+		}
+		if h := b.Commitment.Hash(); h != rec.Hash {
+			return fmt.Errorf("%w: eon %d batch %d: encoding of hash %s, the record %s", ErrStore, eon, number, h, rec.Hash)
+		}
+	}
+	if err := keyedIdentities(b, rec.Keyed); err != nil {
+		return fmt.Errorf("%w: eon %d batch %d: %v", ErrStore, eon, number, err)
+	}
+	rec.indexesOnly = false
+	return nil
+}
+
+// storedLimits decode the store's own encodings: each was a batch this
+// keyper accepted under its limits when it released it.
+var storedLimits = batch.Limits{MaxTxs: math.MaxInt, MaxBytes: math.MaxInt, MaxDeposits: math.MaxInt}
+
+// keyedIdentities sets the identity of each keyed envelope of b (by its
+// Index), recovering the payers on all cores.
+func keyedIdentities(b *batch.Batch, keyed []Keyed) error {
+	signer := types.LatestSignerForChainID(new(big.Int).SetUint64(b.Commitment.ChainID))
+	errs := make([]error, len(keyed))
+	parallel(len(keyed), func(i int) {
+		k := &keyed[i]
+		if k.Index < 0 || k.Index >= len(b.Txs) {
+			errs[i] = fmt.Errorf("keyed index %d of a batch of %d transactions", k.Index, len(b.Txs))
+			return
+		}
+		id, err := encmempool.EnvelopeIdentity(b.Txs[k.Index], signer)
+		if err != nil {
+			errs[i] = fmt.Errorf("keyed envelope %d: %w", k.Index, err)
+			return
+		}
+		k.Identity = id
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // State returns the eon's release state ({Next: first} when none yet).
 func (s *Store) State(eon, first uint64) (ReleaseState, error) {
 	st := ReleaseState{Next: first}
@@ -270,11 +416,13 @@ func (s *Store) State(eon, first uint64) (ReleaseState, error) {
 	return st, err
 }
 
-// Commit records a release in one transaction: the release record, the
-// batch's wire encoding, the keyed identities and the new state. Only after
-// it returns may shares be sent. It refuses a number already recorded. In
-// the same transaction it deletes the encodings of batches that fell out
-// of the retention window (RetainEncodings), at most a few per call.
+// Commit records a release in one transaction: the release record (keyed
+// positions, no identities), the batch's wire encoding (which gives the
+// keyed identities again while it is retained) and the new state; then it
+// adds the keyed identities to the eon's index. Only after it returns may
+// shares be sent. It refuses a number already recorded. In the same
+// transaction it deletes the encodings of batches that fell out of the
+// retention window (RetainEncodings), at most a few per call.
 func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseState) error {
 	recRaw := encodeRecord(make([]byte, 0, recordSize(rel)), rel)
 	stRaw, err := json.Marshal(&state)
@@ -314,9 +462,11 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 	if err != nil {
 		return err
 	}
-	// The release is durable with its identities in the record. An index
+	// The release is durable, its identities in the encoding. An index
 	// that fails here is closed, answers "released" until it is opened
-	// again, and then replays the records, this one included.
+	// again, and then replays the records, this one included (while its
+	// encoding is retained; after that, with ErrIdentitiesLost, it stays
+	// closed and keeps answering "released").
 	ids := make([]idset.ID, len(rel.Keyed))
 	for i, k := range rel.Keyed {
 		ids[i] = k.Identity
@@ -326,9 +476,9 @@ func (s *Store) Commit(eon uint64, rel *Release, batchRaw []byte, state ReleaseS
 }
 
 // prune deletes the encodings of batches numbered below the window that
-// ends at number, at most s.budget of them. Records and identities stay. A
-// JSON record keeps the encoding it holds: rewriting it costs about 1.5 ms
-// (its JSON decoded), too much for the critical path.
+// ends at number, at most s.budget of them. Records and the identity index
+// stay. A JSON record keeps the encoding it holds: rewriting it costs about
+// 1.5 ms (its JSON decoded), too much for the critical path.
 func (s *Store) prune(encodings *bolt.Bucket, number uint64) error {
 	if number <= s.retain {
 		return nil
@@ -423,20 +573,34 @@ func (s *Store) record(tx *bolt.Tx, eon, number uint64) (*releasedBatch, error) 
 // identities), and the batch's wire encoding while it is within the
 // retention window (RetainEncodings); batchRaw is nil for an older batch.
 // rel is nil when the batch was not released.
-func (s *Store) ReleasedBatch(eon, number uint64) (batchRaw []byte, rel *Release, err error) {
+//
+// b is the released batch when the caller has it (the driver answering a
+// repeated request, whose commitment hash Decide matched to the record),
+// or nil; a b whose commitment hash is not the record's is an error. The
+// keyed identities of a compact record come from b, or else from the
+// retained encoding: without b, an older batch's are lost
+// (ErrIdentitiesLost).
+func (s *Store) ReleasedBatch(eon, number uint64, b *batch.Batch) (batchRaw []byte, rel *Release, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		rec, err := s.record(tx, eon, number)
 		if rec == nil {
 			return err
 		}
 		batchRaw = rec.Batch // a JSON record's own copy
-		if encodings := tx.Bucket(eonBucket(eon)).Bucket(bucketEncodings); encodings != nil {
+		encodings := tx.Bucket(eonBucket(eon)).Bucket(bucketEncodings)
+		if encodings != nil {
 			if v := encodings.Get(numberKey(number)); v != nil {
 				batchRaw = append([]byte(nil), v...) // v lives only as long as tx
 			}
 		}
+		if err := rec.fillIdentities(eon, number, encodings, b); err != nil {
+			return err
+		}
 		rel = &Release{Eon: eon, Number: rec.Number, Hash: rec.Hash, Keyed: rec.Keyed, BatchIdentity: rec.BatchIdentity, Again: true}
 		return nil
 	})
-	return batchRaw, rel, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return batchRaw, rel, nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -72,7 +73,7 @@ func TestStoreKeepsReleasesAndResendsIdenticalShares(t *testing.T) {
 	if view.Released(tpke.Identity{1}) || st.Released(eon+1).Released(rel.Keyed[0].Identity) {
 		t.Fatal("an identity never released reads as released")
 	}
-	gotRaw, again, err := st.ReleasedBatch(eon, 1)
+	gotRaw, again, err := st.ReleasedBatch(eon, 1, nil)
 	if err != nil || again == nil || !bytes.Equal(gotRaw, raw) {
 		t.Fatalf("released batch after restart: %v", err)
 	}
@@ -252,13 +253,27 @@ func releaseChain(e *env, count int) *released {
 
 // checkAnswers checks that every release of c is answered again from the
 // store with identical shares, its identities released, and its encoding
-// returned exactly for the numbers in withRaw.
-func checkAnswers(t *testing.T, e *env, st *Store, c *released, withRaw []uint64) {
+// returned exactly for the numbers in withRaw. The numbers in needBatch
+// (compact records whose encoding is pruned) are answered only given
+// their batch, and without it fail with ErrIdentitiesLost.
+func checkAnswers(t *testing.T, e *env, st *Store, c *released, withRaw, needBatch []uint64) {
 	t.Helper()
 	view := st.Released(eon)
 	for i, rel := range c.rels {
 		n := rel.Number
-		raw, again, err := st.ReleasedBatch(eon, n)
+		raw, again, err := st.ReleasedBatch(eon, n, nil)
+		if slices.Contains(needBatch, n) {
+			if !errors.Is(err, ErrIdentitiesLost) || again != nil || raw != nil {
+				t.Fatalf("batch %d asked again without the batch: %+v %v, want ErrIdentitiesLost", n, again, err)
+			}
+			raw, again, err = st.ReleasedBatch(eon, n, c.batches[i])
+		} else if c.batches != nil {
+			// The batch given or not, the same answer.
+			raw2, again2, err := st.ReleasedBatch(eon, n, c.batches[i])
+			if err != nil || again2 == nil || !slices.Equal(again2.Keyed, rel.Keyed) || !bytes.Equal(raw2, raw) {
+				t.Fatalf("batch %d asked again with the batch: %+v %v", n, again2, err)
+			}
+		}
 		if err != nil || again == nil || !again.Again || again.Hash != rel.Hash || again.Number != n {
 			t.Fatalf("batch %d asked again: %+v %v", n, again, err)
 		}
@@ -296,7 +311,7 @@ func TestStoreReadsJSONRecords(t *testing.T) {
 	}
 	st = reopenStore(t, st, path)
 	old := &released{rels: c.rels[:4], raws: c.raws[:4], shares: c.shares[:4]}
-	checkAnswers(t, e, st, old, span(1, 4))
+	checkAnswers(t, e, st, old, span(1, 4), nil)
 	if state, err := st.State(eon, 1); err != nil || state != c.states[3] {
 		t.Fatalf("state %+v %v", state, err)
 	}
@@ -323,7 +338,7 @@ func TestStoreReadsJSONRecords(t *testing.T) {
 	if !slices.Equal(records, span(1, 6)) || !slices.Equal(encodings, span(5, 6)) || !slices.Equal(jsons, span(1, 4)) {
 		t.Fatalf("records %v, encodings %v, JSON %v", records, encodings, jsons)
 	}
-	checkAnswers(t, e, st, c, span(1, 6))
+	checkAnswers(t, e, st, c, span(1, 6), nil)
 	// Two more commits (records of no real batch) prune 5 and 6.
 	if err := st.Commit(eon, fakeRelease(t, 7, 1), []byte{7}, ReleaseState{Next: 8}); err != nil {
 		t.Fatal(err)
@@ -335,7 +350,36 @@ func TestStoreReadsJSONRecords(t *testing.T) {
 	if !slices.Equal(records, span(1, 8)) || !slices.Equal(encodings, span(7, 8)) || !slices.Equal(jsons, span(1, 4)) {
 		t.Fatalf("records %v, encodings %v, JSON %v", records, encodings, jsons)
 	}
-	checkAnswers(t, e, st, c, span(1, 4))
+	checkAnswers(t, e, st, c, span(1, 4), span(5, 6))
+}
+
+// encodeRecordV1 is the binary record an older keyper wrote (recordV1,
+// with every keyed identity): a keyper upgraded in place finds such
+// records.
+func encodeRecordV1(dst []byte, rel *Release) []byte {
+	dst = append(dst, recordV1)
+	dst = binary.BigEndian.AppendUint64(dst, rel.Number)
+	dst = append(dst, rel.Hash[:]...)
+	dst = append(dst, rel.BatchIdentity[:]...)
+	dst = binary.AppendUvarint(dst, uint64(len(rel.Keyed)))
+	for _, k := range rel.Keyed {
+		dst = binary.AppendUvarint(dst, uint64(k.Index))
+		dst = append(dst, k.Identity[:]...)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(rel.NoKey)))
+	for _, nk := range rel.NoKey {
+		dst = binary.AppendUvarint(dst, uint64(nk.Index))
+	}
+	return dst
+}
+
+// indexesOf is keyed without the identities.
+func indexesOf(keyed []Keyed) []Keyed {
+	var out []Keyed
+	for _, k := range keyed {
+		out = append(out, Keyed{Index: k.Index})
+	}
+	return out
 }
 
 func TestStoreRecordRoundTrip(t *testing.T) {
@@ -355,50 +399,78 @@ func TestStoreRecordRoundTrip(t *testing.T) {
 		{"no key only", Release{Number: 1 << 40, Hash: common.Hash{4}, NoKey: []NoKey{{Index: 0}, {Index: 1 << 20}}}},
 		{"both", Release{Number: math.MaxUint64, Hash: common.Hash{31: 5}, BatchIdentity: tpke.Identity{1}, Keyed: ids(5, 6),
 			NoKey: []NoKey{{Index: 1}, {Index: 4999}}}},
+		{"indexes at the bound", Release{Number: 2, Keyed: []Keyed{{Index: math.MaxInt32, Identity: tpke.Identity{1}}, {Index: 127}, {Index: 128}},
+			NoKey: []NoKey{{Index: math.MaxInt32}, {Index: 1 << 14}}}},
 	} {
+		var noKey []int
+		for _, nk := range tc.rel.NoKey {
+			noKey = append(noKey, nk.Index)
+		}
+		same := func(t *testing.T, rec *releasedBatch, keyed []Keyed) {
+			t.Helper()
+			if rec.Number != tc.rel.Number || rec.Hash != tc.rel.Hash || rec.BatchIdentity != tc.rel.BatchIdentity ||
+				!slices.Equal(rec.Keyed, keyed) || !slices.Equal(rec.NoKey, noKey) || rec.Batch != nil {
+				t.Fatalf("round trip: %+v, want %+v", rec, tc.rel)
+			}
+		}
 		t.Run(tc.name, func(t *testing.T) {
+			// recordV2: the keyed positions, not their identities.
 			raw := encodeRecord(nil, &tc.rel)
-			if len(raw) > recordSize(&tc.rel) {
-				t.Fatalf("record %d bytes, size bound %d", len(raw), recordSize(&tc.rel))
+			if raw[0] != recordV2 || len(raw) != recordSize(&tc.rel) {
+				t.Fatalf("record version %d, %d bytes, size %d", raw[0], len(raw), recordSize(&tc.rel))
+			}
+			if max := 1 + 8 + 32 + 32 + 2 + 5*(len(tc.rel.Keyed)+len(tc.rel.NoKey)); len(raw) > max {
+				t.Fatalf("record of %d bytes, over %d", len(raw), max)
 			}
 			rec, err := decodeRecord(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var noKey []int
-			for _, nk := range tc.rel.NoKey {
-				noKey = append(noKey, nk.Index)
+			if !rec.indexesOnly {
+				t.Fatal("a compact record decodes as holding identities")
 			}
-			if rec.Number != tc.rel.Number || rec.Hash != tc.rel.Hash || rec.BatchIdentity != tc.rel.BatchIdentity ||
-				!slices.Equal(rec.Keyed, tc.rel.Keyed) || !slices.Equal(rec.NoKey, noKey) || rec.Batch != nil {
-				t.Fatalf("round trip: %+v, want %+v", rec, tc.rel)
+			same(t, rec, indexesOf(tc.rel.Keyed))
+			// recordV1, written by an older keyper: with the identities.
+			rec, err = decodeRecord(encodeRecordV1(nil, &tc.rel))
+			if err != nil {
+				t.Fatal(err)
 			}
+			if rec.indexesOnly {
+				t.Fatal("a recordV1 decodes as holding no identities")
+			}
+			same(t, rec, tc.rel.Keyed)
 		})
 	}
-	good := encodeRecord(nil, &Release{Number: 3, Keyed: ids(1, 2), NoKey: []NoKey{{Index: 2}}})
-	for _, tc := range []struct {
-		name string
-		raw  []byte
-	}{
-		{"empty", nil},
-		{"version", append([]byte{2}, good[1:]...)},
-		{"truncated", good[:len(good)-1]},
-		{"trailing", append(slices.Clone(good), 0)},
-		{"short header", good[:40]},
-		{"keyed count past the end", append(slices.Clone(good[:73]), 0xff, 0xff, 0x03)},
-		{"index over 32 bits", append(slices.Clone(good[:73]), 1, 0x80, 0x80, 0x80, 0x80, 0x10)},
-		{"bad JSON", []byte(`{"Hash":`)},
-	} {
-		t.Run("refuses "+tc.name, func(t *testing.T) {
-			if _, err := decodeRecord(tc.raw); err == nil {
-				t.Fatal("decoded")
-			}
-		})
+	rel := &Release{Number: 3, Keyed: ids(1, 2), NoKey: []NoKey{{Index: 2}}}
+	for _, good := range [][]byte{encodeRecord(nil, rel), encodeRecordV1(nil, rel)} {
+		for _, tc := range []struct {
+			name string
+			raw  []byte
+		}{
+			{"empty", nil},
+			{"version 0", append([]byte{0}, good[1:]...)},
+			{"version 3", append([]byte{3}, good[1:]...)},
+			{"truncated", good[:len(good)-1]},
+			{"truncated in a keyed entry", good[:75]},
+			{"trailing", append(slices.Clone(good), 0)},
+			{"short header", good[:40]},
+			{"keyed count past the end", append(slices.Clone(good[:73]), 0xff, 0xff, 0x03)},
+			{"index over 32 bits", append(slices.Clone(good[:73]), 1, 0x80, 0x80, 0x80, 0x80, 0x10)},
+			{"bad JSON", []byte(`{"Hash":`)},
+		} {
+			t.Run(fmt.Sprintf("v%d refuses %s", good[0], tc.name), func(t *testing.T) {
+				if _, err := decodeRecord(tc.raw); err == nil {
+					t.Fatal("decoded")
+				}
+			})
+		}
 	}
 }
 
 func FuzzStoreRecord(f *testing.F) {
-	f.Add(encodeRecord(nil, &Release{Number: 3, Keyed: []Keyed{{Index: 1, Identity: tpke.Identity{1}}}, NoKey: []NoKey{{Index: 2}}}))
+	rel := &Release{Number: 3, Keyed: []Keyed{{Index: 1, Identity: tpke.Identity{1}}}, NoKey: []NoKey{{Index: 2}}}
+	f.Add(encodeRecord(nil, rel))
+	f.Add(encodeRecordV1(nil, rel))
 	f.Add([]byte(`{"Number":1,"Keyed":[{"Index":1}]}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		rec, err := decodeRecord(raw)
@@ -409,10 +481,19 @@ func FuzzStoreRecord(f *testing.F) {
 		for _, i := range rec.NoKey {
 			rel.NoKey = append(rel.NoKey, NoKey{Index: i})
 		}
-		again, err := decodeRecord(encodeRecord(nil, &rel))
+		encode := encodeRecordV1
+		if rec.indexesOnly {
+			encode = encodeRecord
+		}
+		again, err := decodeRecord(encode(nil, &rel))
 		if err != nil || again.Number != rec.Number || again.Hash != rec.Hash || again.BatchIdentity != rec.BatchIdentity ||
-			!slices.Equal(again.Keyed, rec.Keyed) || !slices.Equal(again.NoKey, rec.NoKey) {
+			again.indexesOnly != rec.indexesOnly || !slices.Equal(again.Keyed, rec.Keyed) || !slices.Equal(again.NoKey, rec.NoKey) {
 			t.Fatalf("re-encoded record differs: %+v %v", again, err)
+		}
+		// Every binary record re-encodes compactly with its positions.
+		compact, err := decodeRecord(encodeRecord(make([]byte, 0, recordSize(&rel)), &rel))
+		if err != nil || !slices.Equal(compact.Keyed, indexesOf(rec.Keyed)) || !slices.Equal(compact.NoKey, rec.NoKey) {
+			t.Fatalf("compact record differs: %+v %v", compact, err)
 		}
 	})
 }
@@ -420,14 +501,14 @@ func FuzzStoreRecord(f *testing.F) {
 // Retention deletes only the encodings behind the window, a bounded number
 // per commit, never a record or an identity, and a number stays refused.
 func TestStoreRetention(t *testing.T) {
+	e := newEnv(t, 3)
+	c := releaseChain(e, 15)
 	st, _ := openStore(t)
 	st.retain, st.budget = 100, 3
-	var rels []*Release
+	rels := c.rels
 	commit := func(n uint64) {
 		t.Helper()
-		rel := fakeRelease(t, n, 3)
-		rels = append(rels, rel)
-		if err := st.Commit(eon, rel, []byte{byte(n), 1, 2}, ReleaseState{Next: n + 1}); err != nil {
+		if err := st.Commit(eon, rels[n-1], c.raws[n-1], c.states[n-1]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -450,12 +531,19 @@ func TestStoreRetention(t *testing.T) {
 		}
 	}
 	view := st.Released(eon)
-	for _, rel := range rels {
-		raw, again, err := st.ReleasedBatch(eon, rel.Number)
+	for i, rel := range rels {
+		raw, again, err := st.ReleasedBatch(eon, rel.Number, nil)
+		if rel.Number < 14 {
+			// Pruned: the keyed identities come from the batch.
+			if !errors.Is(err, ErrIdentitiesLost) {
+				t.Fatalf("batch %d without its batch: %+v %v", rel.Number, again, err)
+			}
+			raw, again, err = st.ReleasedBatch(eon, rel.Number, c.batches[i])
+		}
 		if err != nil || again == nil || again.Hash != rel.Hash || !slices.Equal(again.Keyed, rel.Keyed) {
 			t.Fatalf("batch %d: %+v %v", rel.Number, again, err)
 		}
-		if (raw != nil) != (rel.Number >= 14) {
+		if (raw != nil) != (rel.Number >= 14) || raw != nil && !bytes.Equal(raw, c.raws[i]) {
 			t.Fatalf("batch %d: encoding %x", rel.Number, raw)
 		}
 		for _, k := range rel.Keyed {
@@ -463,11 +551,11 @@ func TestStoreRetention(t *testing.T) {
 				t.Fatalf("batch %d: identity forgotten", rel.Number)
 			}
 		}
-		if err := st.Commit(eon, rel, []byte{1}, ReleaseState{Next: 16}); !errors.Is(err, ErrStore) {
+		if err := st.Commit(eon, rel, []byte{1}, ReleaseState{Next: 17}); !errors.Is(err, ErrStore) {
 			t.Fatalf("batch %d recorded again: %v", rel.Number, err)
 		}
 	}
-	if state, _ := st.State(eon, 1); state.Next != 16 {
+	if state, _ := st.State(eon, 1); state != c.states[14] {
 		t.Fatalf("a refused record changed the state: %+v", state)
 	}
 }
@@ -485,7 +573,7 @@ func TestStoreResendsPrunedBatch(t *testing.T) {
 		}
 	}
 	st = reopenStore(t, st, path)
-	checkAnswers(t, e, st, c, span(3, 4))
+	checkAnswers(t, e, st, c, span(3, 4), span(1, 2))
 	state, _ := st.State(eon, 1)
 	r := NewReleaser(e.config(), state, st.Released(eon))
 	r.L1Confirmed(10, common.Hash{0x11})
@@ -493,12 +581,37 @@ func TestStoreResendsPrunedBatch(t *testing.T) {
 	if err != nil || !rel.Again || rel.Number != 1 {
 		t.Fatalf("the pruned batch again: %+v %v", rel, err)
 	}
-	raw, again, err := st.ReleasedBatch(eon, rel.Number)
-	if err != nil || raw != nil || again == nil {
+	// Its compact record has the keyed positions only: the identities come
+	// from the batch the driver has in hand, and only from that batch.
+	if raw, again, err := st.ReleasedBatch(eon, rel.Number, nil); !errors.Is(err, ErrIdentitiesLost) || raw != nil || again != nil {
+		t.Fatalf("the pruned batch without the batch: %d bytes, %+v %v, want ErrIdentitiesLost", len(raw), again, err)
+	}
+	for name, other := range map[string]*batch.Batch{
+		"another released batch":    c.batches[1],
+		"another batch of number 1": e.batchOf(1, common.Hash{}, c.batches[0].Txs, func(c *batch.Commitment) { c.Timestamp++ }),
+	} {
+		if raw, again, err := st.ReleasedBatch(eon, rel.Number, other); err == nil || errors.Is(err, ErrIdentitiesLost) || again != nil || raw != nil {
+			t.Fatalf("the pruned batch given %s: %+v %v", name, again, err)
+		}
+	}
+	raw, again, err := st.ReleasedBatch(eon, rel.Number, c.batches[0])
+	if err != nil || raw != nil || again == nil || !again.Again || again.Hash != c.rels[0].Hash {
 		t.Fatalf("the pruned batch's record: %d bytes, %+v %v", len(raw), again, err)
+	}
+	if !slices.Equal(again.Keyed, c.rels[0].Keyed) || again.BatchIdentity != c.rels[0].BatchIdentity {
+		t.Fatalf("the pruned batch's keyed envelopes %v, released %v", again.Keyed, c.rels[0].Keyed)
 	}
 	if !bytes.Equal(Shares(e.results[0].Share, tpke.NewPointCache(16), again), c.shares[0]) {
 		t.Fatal("shares for the pruned batch differ from the first ones")
+	}
+	// From the wire, as the node has it (no sender cached in the
+	// transactions), the same.
+	fromWire, err := batch.Decode(c.raws[0], batch.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, again, err := st.ReleasedBatch(eon, rel.Number, fromWire); err != nil || !slices.Equal(again.Keyed, c.rels[0].Keyed) {
+		t.Fatalf("the pruned batch given its decoded encoding: %+v %v", again, err)
 	}
 	if _, err := r.Decide(e.batchOf(1, common.Hash{}, nil, nil), now+5); !errors.Is(err, ErrEquivocation) {
 		t.Fatalf("a different batch for the pruned number: %v", err)
@@ -523,7 +636,7 @@ func TestStoreDropEon(t *testing.T) {
 	if state, _ := st.State(eon, 1); state.Next != 1 || st.Released(eon).Released(a.Keyed[0].Identity) {
 		t.Fatal("the dropped eon is still there")
 	}
-	if _, rel, err := st.ReleasedBatch(eon, 1); rel != nil || err != nil {
+	if _, rel, err := st.ReleasedBatch(eon, 1, nil); rel != nil || err != nil {
 		t.Fatalf("a dropped eon's batch: %+v %v", rel, err)
 	}
 	if state, _ := st.State(eon+1, 1); state.Next != 2 || !st.Released(eon+1).Released(b.Keyed[1].Identity) {
@@ -533,7 +646,8 @@ func TestStoreDropEon(t *testing.T) {
 
 // BenchmarkStoreCommit200 records a 200-envelope batch's release (each
 // iteration a new number and 200 new identities), in the binary format
-// and, for comparison, the JSON one it replaces; disk-B/batch is the
+// (recordV2) and, for comparison, the JSON one it replaces (encode/v1
+// gives the size of the recordV1 between them); disk-B/batch is the
 // growth of the file's used pages per batch, and steady-disk-B/batch
 // the same once twice the retention window is behind (run with
 // -benchtime=4000x or more to see it).
@@ -595,6 +709,13 @@ func BenchmarkStoreCommit200(b *testing.B) {
 		b.ReportMetric(float64(len(encodeRecord(nil, rel))), "record-B")
 		b.ReportMetric(float64(len(raw)), "encoding-B")
 	})
+	b.Run("encode/v1", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			encodeRecordV1(nil, rel)
+		}
+		b.ReportMetric(float64(len(encodeRecordV1(nil, rel))), "record-B")
+	})
 	b.Run("encode/json", func(b *testing.B) {
 		rec := jsonRecord{Hash: rel.Hash, Batch: raw, Keyed: rel.Keyed, Number: rel.Number, BatchIdentity: rel.BatchIdentity}
 		b.ReportAllocs()
@@ -607,19 +728,20 @@ func BenchmarkStoreCommit200(b *testing.B) {
 }
 
 // TestStoreIdentityIndexRecovers: the eon's identity index is a cache of
-// the release records. Killed between syncs (the store's files left as a
-// killed process leaves them), deleted, damaged, ahead of the records (an
-// index of another store), or left by an older keyper as an identities
-// bucket: on open every released identity is found, and nothing else.
+// the release records and the retained encodings. Killed between syncs
+// (the store's files left as a killed process leaves them), deleted,
+// damaged, ahead of the records (an index of another store), or left by
+// an older keyper as an identities bucket: on open every released
+// identity is found, and nothing else.
 func TestStoreIdentityIndexRecovers(t *testing.T) {
+	c := releaseChain(newEnv(t, 3), idsSyncEvery+20)
 	commit := func(t *testing.T, st *Store, from, to uint64) []*Release {
 		var rels []*Release
 		for n := from; n <= to; n++ {
-			rel := fakeRelease(t, n, 20)
-			if err := st.Commit(eon, rel, []byte{byte(n)}, ReleaseState{Next: n + 1}); err != nil {
+			if err := st.Commit(eon, c.rels[n-1], c.raws[n-1], c.states[n-1]); err != nil {
 				t.Fatal(err)
 			}
-			rels = append(rels, rel)
+			rels = append(rels, c.rels[n-1])
 		}
 		return rels
 	}
@@ -664,7 +786,11 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			commit(t, other, 1, 2*idsSyncEvery)
+			for n := uint64(1); n <= 2*idsSyncEvery; n++ {
+				if err := other.Commit(eon, fakeRelease(t, n, 20), []byte{byte(n)}, ReleaseState{Next: n + 1}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			other.Close()
 			st.Close()
 			raw, err := os.ReadFile(other.ids.Path(eon))
@@ -714,9 +840,181 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 				}
 				return nil
 			})
-			if n := st.ids.Len(eon); n != uint64(len(rels)*20) {
-				t.Fatalf("the index holds %d identities, want %d", n, len(rels)*20)
+			keyed := 0
+			for _, rel := range rels {
+				keyed += len(rel.Keyed)
+			}
+			if n := st.ids.Len(eon); n != uint64(keyed) {
+				t.Fatalf("the index holds %d identities, want %d", n, keyed)
 			}
 		})
 	}
+}
+
+// TestStoreCompactRecords: a release record holds the keyed positions, not
+// their identities: a few hundred bytes for a batch of 50 envelopes. The
+// identity index, deleted, is rebuilt from the retained encodings; once
+// they are pruned it cannot be (ErrIdentitiesLost), and the eon's view
+// answers "released" for every identity, so no share leaves.
+func TestStoreCompactRecords(t *testing.T) {
+	const perBatch, count = 50, 4
+	e := newEnv(t, perBatch)
+	r := e.releaser(memReleased{})
+	var (
+		rels    []*Release
+		batches []*batch.Batch
+		raws    [][]byte
+		parent  common.Hash
+	)
+	st, path := openStore(t)
+	release := func(n uint64) {
+		t.Helper()
+		b := e.batchOf(n, parent, envelopesOf(e, perBatch), func(c *batch.Commitment) { c.GasLimit = 200_000_000 })
+		rel, err := r.Decide(b, now+n)
+		if err != nil || len(rel.Keyed) != perBatch {
+			t.Fatalf("batch %d: %+v %v", n, rel, err)
+		}
+		raw, err := b.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Commit(eon, rel, raw, r.State()); err != nil {
+			t.Fatal(err)
+		}
+		rels, batches, raws = append(rels, rel), append(batches, b), append(raws, raw)
+		parent = rel.Hash
+	}
+	for n := uint64(1); n <= count; n++ {
+		release(n)
+	}
+	st.db.View(func(tx *bolt.Tx) error {
+		for _, rel := range rels {
+			v := tx.Bucket(eonBucket(eon)).Bucket(bucketBatches).Get(numberKey(rel.Number))
+			// A recordV1 took 34 bytes per keyed envelope (1.7 KB here).
+			if len(v) >= 1024 || len(v) > 80+2*perBatch || v[0] != recordV2 {
+				t.Errorf("batch %d: record of %d bytes (version %d); with the identities %d", rel.Number, len(v), v[0], len(encodeRecordV1(nil, rel)))
+			}
+		}
+		return nil
+	})
+	fresh := fakeRelease(t, 1, 1).Keyed[0].Identity
+	check := func(t *testing.T, st *Store) {
+		t.Helper()
+		view := st.Released(eon)
+		for _, rel := range rels {
+			for _, k := range rel.Keyed {
+				if !view.Released(k.Identity) {
+					t.Fatalf("batch %d: a released identity is forgotten", rel.Number)
+				}
+			}
+		}
+		if view.Released(fresh) {
+			t.Fatal("an identity never released reads as released")
+		}
+		if n := st.ids.Len(eon); n != uint64(len(rels)*perBatch) {
+			t.Fatalf("the index holds %d identities, want %d", n, len(rels)*perBatch)
+		}
+	}
+	removeIndex := func(st *Store) {
+		t.Helper()
+		st.Close()
+		if err := os.Remove(st.ids.Path(eon)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Deleted while the encodings are retained: rebuilt from them.
+	removeIndex(st)
+	st = reopenStore(t, st, path)
+	check(t, st)
+
+	// The window shrunk to one batch: the next release prunes the others'
+	// encodings. The index, intact, still answers, before and after a
+	// restart, and so does ReleasedBatch given the batch.
+	st.retain, st.budget = 1, 100
+	release(count + 1)
+	if _, encodings, _ := stored(t, st, count+1); !slices.Equal(encodings, []uint64{count + 1}) {
+		t.Fatalf("encodings %v", encodings)
+	}
+	check(t, st)
+	st = reopenStore(t, st, path)
+	check(t, st)
+	if _, again, err := st.ReleasedBatch(eon, 1, nil); !errors.Is(err, ErrIdentitiesLost) {
+		t.Fatalf("a pruned batch without the batch: %+v %v", again, err)
+	}
+	if _, again, err := st.ReleasedBatch(eon, 1, batches[0]); err != nil || !slices.Equal(again.Keyed, rels[0].Keyed) {
+		t.Fatalf("a pruned batch given the batch: %+v %v", again, err)
+	}
+
+	// Deleted once the encodings are pruned: the identities are nowhere
+	// else. The index does not open, with the named error, and the view
+	// answers "released" for everything, a fresh identity included; other
+	// eons are not affected.
+	removeIndex(st)
+	st = reopenStore(t, st, path)
+	if _, _, err := st.ids.Get(eon, fresh); !errors.Is(err, ErrIdentitiesLost) || !strings.Contains(err.Error(), fmt.Sprintf("eon %d batch 1", eon)) {
+		t.Fatalf("the index rebuilt without the identities: %v", err)
+	}
+	if !st.Released(eon).Released(fresh) || !st.Released(eon).Released(rels[0].Keyed[0].Identity) {
+		t.Fatal("an eon whose identities are lost answers \"not released\"")
+	}
+	if st.Released(eon + 1).Released(fresh) {
+		t.Fatal("another eon answers \"released\" for a fresh identity")
+	}
+	// The failed attempt left the index file: the next start opens the
+	// store, and the eon stays closed, with the named error.
+	st = reopenStore(t, st, path)
+	if err := st.OpenIndex(eon); !errors.Is(err, ErrIdentitiesLost) || !errors.Is(err, ErrStore) {
+		t.Fatalf("opening an index that cannot be rebuilt: %v", err)
+	}
+	if !st.Released(eon).Released(fresh) {
+		t.Fatal("an eon whose identities are lost answers \"not released\" after a restart")
+	}
+	if err := st.OpenIndex(eon + 1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A keyper upgraded in place finds recordV1 records (with the keyed
+// identities): it answers them again without the batch, encoding pruned
+// or not, and rebuilds its index from them.
+func TestStoreReadsV1Records(t *testing.T) {
+	e := newEnv(t, 3)
+	c := releaseChain(e, 8)
+	st, path := openStore(t)
+	st.retain = 2
+	for i := range 6 {
+		if err := st.Commit(eon, c.rels[i], c.raws[i], c.states[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Batches 1 to 4 as an older keyper recorded them.
+	err := st.db.Update(func(tx *bolt.Tx) error {
+		for _, rel := range c.rels[:4] {
+			if err := tx.Bucket(eonBucket(eon)).Bucket(bucketBatches).Put(numberKey(rel.Number), encodeRecordV1(nil, rel)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := os.Remove(st.ids.Path(eon)); err != nil {
+		t.Fatal(err)
+	}
+	st = reopenStore(t, st, path)
+	six := &released{batches: c.batches[:6], raws: c.raws[:6], rels: c.rels[:6], shares: c.shares[:6]}
+	checkAnswers(t, e, st, six, span(5, 6), nil)
+	if n := st.ids.Len(eon); n != 12 {
+		t.Fatalf("the index holds %d identities, want 12", n)
+	}
+	st.retain = 2
+	for i := 6; i < 8; i++ {
+		if err := st.Commit(eon, c.rels[i], c.raws[i], c.states[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkAnswers(t, e, st, c, span(7, 8), span(5, 6))
 }

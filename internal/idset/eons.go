@@ -13,7 +13,17 @@ import (
 // every identity of every record of the eon numbered above after, with
 // the record's number as the value, and returns the highest record number
 // the owner has (at least that of every record of the eon; 0 when none).
+//
+// A Replayer whose records cannot rebuild the set (they lack identities
+// the set alone held) fails with an error that wraps ErrLost.
 type Replayer func(eon, after uint64, add func(id ID, value uint64) error) (last uint64, err error)
+
+// ErrLost, wrapped in a Replayer's error, says the owner's records cannot
+// rebuild the eon's set. Eons then keeps the eon closed until it is
+// dropped: Get and Add return the error at once, without another replay,
+// and OpenEons opens the other eons rather than failing. The file is left
+// as it is.
+var ErrLost = errors.New("idset: the records cannot rebuild the set")
 
 // Eons is an owner's family of sets, one per eon, in files named
 // <prefix>.eon-<n>.ids, each following the package's contract: the owner
@@ -30,6 +40,7 @@ type Eons struct {
 
 	mu   sync.Mutex
 	sets map[uint64]*eonSet
+	lost map[uint64]error // eons whose replay failed with ErrLost
 }
 
 type eonSet struct {
@@ -58,7 +69,7 @@ func OpenEons(prefix string, every uint64, replay Replayer, setup ...func(*Eons)
 }
 
 func openEons(prefix string, every uint64, replay Replayer, bits int) (*Eons, error) {
-	e := &Eons{prefix: prefix, every: max(every, 1), replay: replay, bits: bits, sets: map[uint64]*eonSet{}}
+	e := &Eons{prefix: prefix, every: max(every, 1), replay: replay, bits: bits, sets: map[uint64]*eonSet{}, lost: map[uint64]error{}}
 	files, err := filepath.Glob(globEscape(prefix) + ".eon-*.ids")
 	if err != nil {
 		return nil, err
@@ -70,7 +81,7 @@ func openEons(prefix string, every uint64, replay Replayer, bits int) (*Eons, er
 		if err != nil {
 			continue // not one of ours
 		}
-		if _, err := e.open(n); err != nil {
+		if _, err := e.open(n); err != nil && !errors.Is(err, ErrLost) {
 			e.closeAll()
 			return nil, err
 		}
@@ -99,6 +110,9 @@ func (e *Eons) open(eon uint64) (*eonSet, error) {
 	if es := e.sets[eon]; es != nil {
 		return es, nil
 	}
+	if err := e.lost[eon]; err != nil {
+		return nil, err
+	}
 	set, err := OpenBits(e.Path(eon), e.bits)
 	if errors.Is(err, ErrCorrupt) {
 		err = set.Reset()
@@ -113,7 +127,19 @@ func (e *Eons) open(eon uint64) (*eonSet, error) {
 	if set != nil {
 		set.Close()
 	}
-	return nil, fmt.Errorf("idset: eon %d: %w", eon, err)
+	err = fmt.Errorf("idset: eon %d: %w", eon, err)
+	if errors.Is(err, ErrLost) {
+		e.lost[eon] = err
+	}
+	return nil, err
+}
+
+// Lost returns the error of an eon whose set the records cannot rebuild
+// (wrapping ErrLost), or nil.
+func (e *Eons) Lost(eon uint64) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lost[eon]
 }
 
 // fill replays the owner's records above the set's mark (all of them if
@@ -244,6 +270,7 @@ func (e *Eons) Drop(eon uint64) error {
 		es.set.Close()
 		delete(e.sets, eon)
 	}
+	delete(e.lost, eon)
 	return Remove(e.Path(eon))
 }
 
