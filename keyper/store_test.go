@@ -353,6 +353,23 @@ func TestStoreReadsJSONRecords(t *testing.T) {
 	checkAnswers(t, e, st, c, span(1, 4), span(5, 6))
 }
 
+// checkIndex: the eon's view answers "released" for every keyed identity
+// of rels, and not for an identity never released.
+func checkIndex(t *testing.T, st *Store, rels []*Release) {
+	t.Helper()
+	view := st.Released(eon)
+	for _, rel := range rels {
+		for _, k := range rel.Keyed {
+			if !view.Released(k.Identity) {
+				t.Fatalf("batch %d: a released identity is forgotten", rel.Number)
+			}
+		}
+	}
+	if view.Released(fakeRelease(t, 1, 1).Keyed[0].Identity) {
+		t.Fatal("an identity never released reads as released")
+	}
+}
+
 // encodeRecordV1 is the binary record an older keyper wrote (recordV1,
 // with every keyed identity): a keyper upgraded in place finds such
 // records.
@@ -745,20 +762,6 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 		}
 		return rels
 	}
-	check := func(t *testing.T, st *Store, rels []*Release) {
-		t.Helper()
-		view := st.Released(eon)
-		for _, rel := range rels {
-			for _, k := range rel.Keyed {
-				if !view.Released(k.Identity) {
-					t.Fatalf("batch %d: a released identity is forgotten", rel.Number)
-				}
-			}
-		}
-		if view.Released(fakeRelease(t, 1, 1).Keyed[0].Identity) {
-			t.Fatal("an identity never released reads as released")
-		}
-	}
 	// kill leaves the files as a killed process would: nothing synced or
 	// closed cleanly beyond what the commits did.
 	kill := func(st *Store) {
@@ -831,9 +834,9 @@ func TestStoreIdentityIndexRecovers(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			check(t, st, rels)
+			checkIndex(t, st, rels)
 			rels = append(rels, commit(t, st, idsSyncEvery+11, idsSyncEvery+20)...)
-			check(t, st, rels)
+			checkIndex(t, st, rels)
 			st.db.View(func(tx *bolt.Tx) error {
 				if tx.Bucket(eonBucket(eon)).Bucket(bucketIDs) != nil {
 					t.Error("the older keyper's identities bucket is still there")
@@ -900,17 +903,7 @@ func TestStoreCompactRecords(t *testing.T) {
 	fresh := fakeRelease(t, 1, 1).Keyed[0].Identity
 	check := func(t *testing.T, st *Store) {
 		t.Helper()
-		view := st.Released(eon)
-		for _, rel := range rels {
-			for _, k := range rel.Keyed {
-				if !view.Released(k.Identity) {
-					t.Fatalf("batch %d: a released identity is forgotten", rel.Number)
-				}
-			}
-		}
-		if view.Released(fresh) {
-			t.Fatal("an identity never released reads as released")
-		}
+		checkIndex(t, st, rels)
 		if n := st.ids.Len(eon); n != uint64(len(rels)*perBatch) {
 			t.Fatalf("the index holds %d identities, want %d", n, len(rels)*perBatch)
 		}
