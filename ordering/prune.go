@@ -17,7 +17,14 @@ package ordering
 //     the executed one while that batch waits.
 //   - The identities keyed by a batch are kept while their eon may be
 //     asked about (store.prune): admission's IdentitySeen and the no-key
-//     rule read them for the whole eon.
+//     rule read them for the whole eon. Their batch-ids entries (40 bytes
+//     an identity) stay with them, beside the eon's identity index, so a
+//     lost or damaged index is rebuilt from the log whatever its age. A
+//     keyper keeps no such copy beyond its retention window (keyper.Store):
+//     one keyper that loses its index only withholds its own shares, which
+//     the threshold tolerates, while the sequencer must answer for every
+//     identity of the eon to admit any envelope and to mirror the keypers'
+//     no-key rule.
 const (
 	retainBatches = 1024
 	// pruneEvery: the log is pruned once every pruneEvery executed
