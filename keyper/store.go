@@ -330,9 +330,8 @@ func decodeRecord(v []byte) (*releasedBatch, error) {
 // fillIdentities sets the identities of a recordV2's keyed envelopes (a
 // record that holds them is left as it is): from b when it is given (it
 // must be the released batch: its commitment hash is the record's, or
-// this is an error), otherwise from the batch's encoding in encodings
-// (nil: none) or in the record itself; ErrIdentitiesLost when neither is
-// there.
+// this is an error), otherwise from the batch's retained encoding in
+// encodings (nil: none); ErrIdentitiesLost when it is not there.
 func (rec *releasedBatch) fillIdentities(eon, number uint64, encodings *bolt.Bucket, b *batch.Batch) error {
 	if b != nil {
 		if h := b.Commitment.Hash(); h != rec.Hash {
@@ -344,11 +343,9 @@ func (rec *releasedBatch) fillIdentities(eon, number uint64, encodings *bolt.Buc
 		return nil
 	}
 	if b == nil {
-		raw := rec.Batch
+		var raw []byte // a compact record holds no encoding: only the bucket has it
 		if encodings != nil {
-			if v := encodings.Get(numberKey(number)); v != nil {
-				raw = v
-			}
+			raw = encodings.Get(numberKey(number))
 		}
 		if raw == nil {
 			return fmt.Errorf("%w: eon %d batch %d", ErrIdentitiesLost, eon, number)
