@@ -142,12 +142,9 @@ func DecodeEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Add
 	default:
 		return nil, fmt.Errorf("%w: type %d", ErrEnvelopeType, tx.Type())
 	}
-	if !tx.Protected() || tx.ChainId().Cmp(signer.ChainID()) != 0 {
-		return nil, fmt.Errorf("%w: chain id %v", ErrEnvelopeChain, tx.ChainId())
-	}
-	payer, err := sender(signer, tx)
+	payer, err := envelopePayer(tx, signer)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
+		return nil, err
 	}
 	// Bound the work before decoding: the ciphertext dominates the calldata.
 	if len(tx.Data()) > 4+4*32+32+lim.MaxCiphertext+32 {
@@ -181,18 +178,28 @@ func DecodeEnvelope(tx *types.Transaction, signer types.Signer, inbox common.Add
 // checks the calldata and the signature, not the inbox, the limits, the
 // declared gas or the deposit: DecodeEnvelope judges an envelope.
 func EnvelopeIdentity(tx *types.Transaction, signer types.Signer) (tpke.Identity, error) {
-	if !tx.Protected() || tx.ChainId().Cmp(signer.ChainID()) != 0 {
-		return tpke.Identity{}, fmt.Errorf("%w: chain id %v", ErrEnvelopeChain, tx.ChainId())
+	payer, err := envelopePayer(tx, signer)
+	if err != nil {
+		return tpke.Identity{}, err
 	}
 	eon, prefix, _, _, err := decodeCalldata(tx.Data())
 	if err != nil {
 		return tpke.Identity{}, err
 	}
+	return tpke.TxIdentity(tx.ChainId().Uint64(), eon, payer, prefix), nil
+}
+
+// envelopePayer checks that an envelope is signed for the signer's chain
+// (EIP-155 or a typed transaction) and recovers its payer.
+func envelopePayer(tx *types.Transaction, signer types.Signer) (common.Address, error) {
+	if !tx.Protected() || tx.ChainId().Cmp(signer.ChainID()) != 0 {
+		return common.Address{}, fmt.Errorf("%w: chain id %v", ErrEnvelopeChain, tx.ChainId())
+	}
 	payer, err := sender(signer, tx)
 	if err != nil {
-		return tpke.Identity{}, fmt.Errorf("%w: %v", ErrSignature, err)
+		return common.Address{}, fmt.Errorf("%w: %v", ErrSignature, err)
 	}
-	return tpke.TxIdentity(tx.ChainId().Uint64(), eon, payer, prefix), nil
+	return payer, nil
 }
 
 // CheckInner applies the rules every inner transaction must meet before it
