@@ -126,9 +126,9 @@ func TestEonSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	all = append(all, sendAll(t, ctx, senders, 2)...)
-	waitExecuted(t, ctx, url, all)
+	top := waitExecuted(t, ctx, url, all)
 	checkEons(t, d.Sequencer(), keys, eon, activation)
-	waitPosted(t, ctx, d)
+	waitPosted(t, ctx, d, top)
 }
 
 // batchEon is the eon of an executed batch (0 for none).

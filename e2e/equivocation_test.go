@@ -28,8 +28,8 @@ func TestEquivocatingSequencerIsFrozen(t *testing.T) {
 	defer cancel()
 	s := newSender(t, ctx, url, 0, 4)
 	first := sendAll(t, ctx, []*sender{s}, 1)
-	waitExecuted(t, ctx, url, first)
-	waitPosted(t, ctx, d)
+	top := waitExecuted(t, ctx, url, first)
+	waitPosted(t, ctx, d, top)
 	n := d.Sequencer().Executed()
 	honest, err := d.Sequencer().ExecutedBatch(n)
 	if err != nil {

@@ -138,8 +138,9 @@ func (p position) less(q position) bool {
 
 // waitExecuted waits until every transaction's inner transaction executed
 // successfully, and checks that envelopes and inner transactions are in
-// the chain in order-receipt order.
-func waitExecuted(t *testing.T, ctx context.Context, url string, all []*sent) {
+// the chain in order-receipt order. It returns the highest block holding
+// one of them.
+func waitExecuted(t *testing.T, ctx context.Context, url string, all []*sent) (top uint64) {
 	t.Helper()
 	c, err := client.Dial(ctx, url)
 	if err != nil {
@@ -170,7 +171,9 @@ func waitExecuted(t *testing.T, ctx context.Context, url string, all []*sent) {
 				x.receipt.Seq, pe, pi, lastEnv, lastInner)
 		}
 		lastEnv, lastInner = pe, pi
+		top = max(top, pe.block, pi.block)
 	}
+	return top
 }
 
 // executedNone checks that none of the transactions has executed.

@@ -51,11 +51,11 @@ func TestVerifierAgrees(t *testing.T) {
 		t.Fatalf("%d transactions acknowledged, want %d", len(all), loadSenders*loadPerSender)
 	}
 	t.Logf("%d transactions ordered in %v", len(all), time.Since(began).Round(time.Millisecond))
-	waitExecuted(t, ctx, url, all)
-	t.Logf("all executed after %v, up to batch %d", time.Since(began).Round(time.Millisecond), d.Sequencer().Executed())
+	top := waitExecuted(t, ctx, url, all)
+	t.Logf("all executed after %v, up to batch %d", time.Since(began).Round(time.Millisecond), top)
 
 	v := newVerifier(t, ctx, d)
-	verifyPosted(t, ctx, d, v)
+	verifyPosted(t, ctx, d, v, top)
 	t.Logf("verifier agrees on batches 1-%d after %v", v.Next()-1, time.Since(began).Round(time.Millisecond))
 
 	// An envelope forced on L1: sender 0's transfer, paid by account
@@ -91,7 +91,7 @@ func TestVerifierAgrees(t *testing.T) {
 	block := got.BlockNumber.Uint64()
 	t.Logf("envelope forced in L1 block %v executed in L2 block %d", r.BlockNumber, block)
 
-	res := verifyPosted(t, ctx, d, v)
+	res := verifyPosted(t, ctx, d, v, block)
 	if f, ok := res[block]; !ok || f.Forced != 1 || f.Txs < 1 {
 		t.Fatalf("the verifier's block %d: %+v (verified: %t), want one forced envelope", block, f, ok)
 	}
@@ -117,14 +117,15 @@ func newVerifier(t *testing.T, ctx context.Context, d *devnet.Devnet) *verify.Ve
 	return v
 }
 
-// verifyPosted waits until L1 has every batch the sequencer executed, runs
-// v over everything posted (until ErrNotPosted), and checks that it verified every batch up to
-// the sequencer's executed one, each with the sequencer's block hash. It
+// verifyPosted waits until L1 has every batch the sequencer executed, at
+// least up to batch atLeast (waitPosted), runs v over everything posted
+// (until ErrNotPosted), and checks that it verified every batch up to the
+// sequencer's executed one, each with the sequencer's block hash. It
 // returns what it verified by number.
-func verifyPosted(t *testing.T, ctx context.Context, d *devnet.Devnet, v *verify.Verifier) map[uint64]verify.Result {
+func verifyPosted(t *testing.T, ctx context.Context, d *devnet.Devnet, v *verify.Verifier, atLeast uint64) map[uint64]verify.Result {
 	t.Helper()
+	waitPosted(t, ctx, d, atLeast)
 	want := d.Sequencer().Executed()
-	waitPosted(t, ctx, d)
 	from := v.Next()
 	got := map[uint64]verify.Result{}
 	for {

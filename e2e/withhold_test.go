@@ -110,8 +110,8 @@ func TestWithholdingSequencerIsOvercome(t *testing.T) {
 		t.Fatal(err)
 	}
 	more := sendAll(t, ctx, senders, 1)
-	waitExecuted(t, ctx, url, append(append(before, txs...), more...))
-	waitPosted(t, ctx, d)
+	top := waitExecuted(t, ctx, url, append(append(before, txs...), more...))
+	waitPosted(t, ctx, d, top)
 	c, err := ethclient.DialContext(ctx, url)
 	if err != nil {
 		t.Fatal(err)
