@@ -26,7 +26,8 @@ func TestByzantineKeyper(t *testing.T) {
 	defer cancel()
 	senders := []*sender{newSender(t, ctx, url, 0, 4), newSender(t, ctx, url, 1, 5)}
 	all := sendAll(t, ctx, senders, 2)
-	waitExecuted(t, ctx, url, all)
+	// Counted executed (and posted) before the head is read below.
+	waitPosted(t, ctx, d, waitExecuted(t, ctx, url, all))
 
 	// Keyper 4's keys and key share, taken from its directory once it is
 	// stopped; it comes back as a host that lies.
