@@ -517,15 +517,11 @@ func (d *Devnet) startL1(ctx context.Context) error {
 		ForcedInclusionDeadline: ForcedInclusionDeadline}); err != nil {
 		return err
 	}
-	head, err := chain.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return err
-	}
 	members := make([]common.Address, len(d.sets[0].keys))
 	for i, k := range d.sets[0].keys {
 		members[i] = k.Address()
 	}
-	if d.st.KeyperSet, err = l1.AddKeyperSet(ctx, chain, d.Contracts, d.OperatorKey, members, uint64(d.cfg.Threshold), head.Number.Uint64()+1); err != nil {
+	if d.st.KeyperSet, _, err = l1.AddKeyperSetAfter(ctx, chain, d.Contracts, d.OperatorKey, members, uint64(d.cfg.Threshold), 1); err != nil {
 		return err
 	}
 	d.st.Contracts = &d.Contracts

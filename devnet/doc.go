@@ -15,7 +15,8 @@
 //     come every L1BlockTime; every 32nd is final.
 //   - Two L1 accounts: the operator's (l1-operator.key) deploys the
 //     contracts, owns KeyperSetManager (the first keyper set is added at
-//     the first start, active from the next block) and funds later keypers;
+//     the first start, active from the next block, added again from the
+//     new head if L1 seals past it first) and funds later keypers;
 //     the sequencer's key is the one the contracts check and pays for the
 //     postings. Kept apart so that the operator's transactions never take a
 //     nonce the poster planned for a posting. Keypers vote from their own

@@ -45,7 +45,8 @@ func (d *Devnet) localEon(eon uint64) (l1.LocalEon, bool, error) {
 // n/2): their keys are created in the devnet's directory (set-<index>/),
 // their L1 accounts funded from the operator's, and the set is added to
 // KeyperSetManager active from activationDelay L1 blocks after the head
-// (at least 2, so the block that adds it is not past it). The keypers
+// (at least 2; if L1 passes that block before the transaction is mined,
+// it is added again from the new head: l1.AddKeyperSetAfter). The keypers
 // start at once: they run their DKG and vote the new eon's key. It
 // returns the new eon's number once its key is final on L1 (sealing L1
 // blocks ahead to finality as Start does); the sequencer's schedule then
@@ -76,12 +77,8 @@ func (d *Devnet) AddKeyperSet(ctx context.Context, n, t int, activationDelay uin
 	if err := d.fund(ctx, members, Ether(100)); err != nil {
 		return 0, err
 	}
-	head, err := d.L1.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	set.activation = head.Number.Uint64() + activationDelay
-	got, err := l1.AddKeyperSet(ctx, d.L1, d.Contracts, d.OperatorKey, members, uint64(t), set.activation)
+	got, activation, err := l1.AddKeyperSetAfter(ctx, d.L1, d.Contracts, d.OperatorKey, members, uint64(t), activationDelay)
+	set.activation = activation
 	if err != nil {
 		return 0, err
 	}

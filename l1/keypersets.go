@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/veil-l2/veil/contracts"
 )
@@ -25,12 +26,20 @@ type KeyperSet struct {
 
 // AddKeyperSet appends a keyper set from the manager's owner and waits
 // until it is mined; it returns the set's index. KeyperSetManager's
-// refusals come back as a *RevertError naming the contract's error.
+// refusals come back as a *RevertError naming the contract's error; a
+// transaction mined in a block past activation is refused with
+// ActivationTooEarly (AddKeyperSetAfter tries again from the new head).
 func AddKeyperSet(ctx context.Context, chain *Chain, c Contracts, owner *ecdsa.PrivateKey, members []common.Address,
 	threshold, activation uint64) (uint64, error) {
 	ksm := contracts.NewKeyperSetManager()
 	r, err := sendAndWait(ctx, chain, owner, c.Manager, nil, ksm.PackAddKeyperSet(members, threshold, activation), "adding a keyper set")
 	if err != nil {
+		if r != nil && r.Status != types.ReceiptStatusSuccessful && r.BlockNumber.Uint64() > activation {
+			// The gas estimate passed, so the arguments were sound: the
+			// block came too late (activationBlock < block.number).
+			return 0, fmt.Errorf("l1: adding a keyper set: mined in block %d, past its activation block %d: %w",
+				r.BlockNumber, activation, &RevertError{Name: activationTooEarly})
+		}
 		return 0, err
 	}
 	for _, l := range r.Logs {
@@ -39,6 +48,38 @@ func AddKeyperSet(ctx context.Context, chain *Chain, c Contracts, owner *ecdsa.P
 		}
 	}
 	return 0, fmt.Errorf("l1: adding a keyper set: no KeyperSetAdded event in %s", r.TxHash)
+}
+
+// activationTooEarly is KeyperSetManager's error for an activation block
+// below the adding block's number (or not after the last set's).
+const activationTooEarly = "ActivationTooEarly"
+
+// addAttempts bounds AddKeyperSetAfter's tries.
+const addAttempts = 3
+
+// AddKeyperSetAfter adds a keyper set active delay (at least 1) L1 blocks
+// after the head, as AddKeyperSet. When the head passes that block before
+// the transaction is mined (a slow or loaded L1 node, a block sealed
+// between reading the head and sending), KeyperSetManager refuses it with
+// ActivationTooEarly and it tries again from the new head, up to three
+// times. It returns the set's index and activation block.
+func AddKeyperSetAfter(ctx context.Context, chain *Chain, c Contracts, owner *ecdsa.PrivateKey, members []common.Address,
+	threshold, delay uint64) (index, activation uint64, err error) {
+	delay = max(delay, 1)
+	for range addAttempts {
+		head, herr := chain.HeaderByNumber(ctx, nil)
+		if herr != nil {
+			return 0, 0, herr
+		}
+		activation = head.Number.Uint64() + delay
+		index, err = AddKeyperSet(ctx, chain, c, owner, members, threshold, activation)
+		var re *RevertError
+		if errors.As(err, &re) && re.Name == activationTooEarly {
+			continue
+		}
+		return index, activation, err
+	}
+	return 0, 0, err
 }
 
 // KeyperSets reads keyper sets in the state of the finalized block: sets

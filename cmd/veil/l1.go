@@ -90,7 +90,7 @@ func l1Command() *cli.Command {
 				Usage: "add the committee file's members as a keyper set (owner only)",
 				Flags: append([]cli.Flag{rpcFlag, contractsFlag,
 					&cli.StringFlag{Name: "committee", Usage: "the committee file the keypers run with (required)", Required: true},
-					&cli.Uint64Flag{Name: "activation", Usage: "the L1 block from which the set is active (default: the next block)"},
+					&cli.Uint64Flag{Name: "activation", Usage: "the L1 block from which the set is active (default: the next block, tried again from the new head if L1 passes it first)"},
 				}, keyFlags...),
 				Action: func(c *cli.Context) error {
 					key, err := keyFlag(c, "key")
@@ -111,14 +111,12 @@ func l1Command() *cli.Command {
 							return err
 						}
 						activation := c.Uint64("activation")
+						var idx uint64
 						if activation == 0 {
-							head, err := chain.HeaderByNumber(ctx, nil)
-							if err != nil {
-								return err
-							}
-							activation = head.Number.Uint64() + 1
+							idx, activation, err = l1.AddKeyperSetAfter(ctx, chain, cs, key, members, uint64(committee.Threshold), 1)
+						} else {
+							idx, err = l1.AddKeyperSet(ctx, chain, cs, key, members, uint64(committee.Threshold), activation)
 						}
-						idx, err := l1.AddKeyperSet(ctx, chain, cs, key, members, uint64(committee.Threshold), activation)
 						if err != nil {
 							return err
 						}
