@@ -106,7 +106,7 @@ func TestSendConcurrent(t *testing.T) {
 	users := []struct {
 		n  int
 		to common.Address
-	}{{3, common.Address{0xc1, 1}}, {2, common.Address{0xc1, 2}}}
+	}{{3, freshAddress()}, {2, freshAddress()}}
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -240,7 +240,7 @@ func TestEonKeySource(t *testing.T) {
 				return
 			}
 			// Nothing is encrypted to a key that failed the check.
-			to := common.Address{0xc2}
+			to := freshAddress()
 			inner, _ := types.SignNewTx(dn.account(), types.LatestSignerForChainID(big.NewInt(testChainID)), &types.DynamicFeeTx{
 				ChainID: big.NewInt(testChainID), GasFeeCap: big.NewInt(params.GWei), Gas: 21000, To: &to})
 			if _, err := c.Send(ctx, inner); !errors.Is(err, tc.err) {
@@ -298,7 +298,7 @@ func TestWrongEonRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	client.SetCachedEon(c, testEon+1)
-	to := common.Address{0xc3}
+	to := freshAddress()
 	p := sendTransfer(t, c, dn.account(), to, 5)
 	if e, _ := c.Eon(ctx); e.Eon != testEon {
 		t.Fatalf("cached eon %d after refresh", e.Eon)
@@ -321,7 +321,7 @@ func TestNonceResync(t *testing.T) {
 	c2 := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(key)))
 	var ps []*client.Pending
 	for _, c := range []*client.Client{c1, c2, c1} {
-		ps = append(ps, sendTransfer(t, c, dn.account(), common.Address{0xc4}, 1))
+		ps = append(ps, sendTransfer(t, c, dn.account(), freshAddress(), 1))
 	}
 	for i, p := range ps {
 		if _, err := c1.WaitOrdered(ctx, p); err != nil {
@@ -341,7 +341,7 @@ func TestRejected(t *testing.T) {
 	poor, _ := crypto.GenerateKey()
 	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(poor)))
 	user := dn.account()
-	to := common.Address{0xc5}
+	to := freshAddress()
 	inner, err := c.SignInner(ctx, user, client.Call{To: &to, Value: big.NewInt(1)})
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +367,7 @@ func TestDropped(t *testing.T) {
 	ctx := testCtx(t)
 	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(dn.account())))
 	user := dn.account()
-	to := common.Address{0xc6}
+	to := freshAddress()
 	if _, err := c.SignInner(ctx, user, client.Call{To: &to, Value: big.NewInt(1)}); err != nil { // nonce 0, never sent
 		t.Fatal(err)
 	}
@@ -393,7 +393,7 @@ func TestEncrypt(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
 	c := dial(t, dn.wsURL, client.WithPayer(client.NewPayer(dn.account())))
-	to := common.Address{0xc7}
+	to := freshAddress()
 	inner, err := c.SignInner(ctx, dn.account(), client.Call{To: &to, Value: big.NewInt(1), Gas: 21000})
 	if err != nil {
 		t.Fatal(err)

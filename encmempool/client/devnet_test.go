@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -36,7 +38,7 @@ const (
 	testEon     = 1
 	nKeypers    = 3
 	threshold   = 2
-	nAccounts   = 32
+	nAccounts   = 32 // per run (-count)
 )
 
 var (
@@ -59,6 +61,7 @@ type devnet struct {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse() // -count, for the accounts to fund
 	d, err := startDevnet()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "devnet:", err)
@@ -105,7 +108,7 @@ func startDevnet() (*devnet, error) {
 	}
 	ether100 := new(big.Int).Mul(big.NewInt(100), big.NewInt(params.Ether))
 	alloc := types.GenesisAlloc{seqAddr: {Balance: ether100}}
-	for range nAccounts {
+	for range nAccounts * runs() {
 		k, _ := crypto.GenerateKey()
 		d.accounts = append(d.accounts, k)
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: ether100}
@@ -180,12 +183,33 @@ func (d *devnet) close() {
 	os.RemoveAll(d.dirToDrop)
 }
 
+// freshAddress is an address no test has used, so that recipients' balances
+// start at zero in every run.
+func freshAddress() common.Address {
+	k, err := crypto.GenerateKey()
+	if err != nil {
+		panic(err)
+	}
+	return crypto.PubkeyToAddress(k.PublicKey)
+}
+
+// runs is how many times the tests run on the one devnet (-count): each
+// run takes fresh accounts.
+func runs() int {
+	if f := flag.Lookup("test.count"); f != nil {
+		if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 1 {
+			return n
+		}
+	}
+	return 1
+}
+
 // account hands out a funded account no other test uses.
 func (d *devnet) account() *ecdsa.PrivateKey {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.accounts) == 0 {
-		panic("devnet: out of funded accounts, raise nAccounts")
+		panic("devnet: out of funded accounts, raise nAccounts (the tests of one run took more than it)")
 	}
 	k := d.accounts[0]
 	d.accounts = d.accounts[1:]
