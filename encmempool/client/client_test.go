@@ -101,12 +101,12 @@ func TestFees(t *testing.T) {
 func TestSendConcurrent(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
-	payer := client.NewPayer(dn.account())
+	payer := client.NewPayer(dn.account(t))
 	c := dial(t, dn.wsURL, client.WithPayer(payer))
 	users := []struct {
 		n  int
 		to common.Address
-	}{{3, freshAddress()}, {2, freshAddress()}}
+	}{{3, freshAddress(t)}, {2, freshAddress(t)}}
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -114,7 +114,7 @@ func TestSendConcurrent(t *testing.T) {
 		errs    = make(chan error, 5)
 	)
 	for _, u := range users {
-		key := dn.account()
+		key := dn.account(t)
 		wg.Add(1)
 		// One goroutine per user: a user's inner transactions must reach
 		// the sequencer in nonce order.
@@ -232,7 +232,7 @@ func TestEonKeySource(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := testCtx(t)
-			c := dial(t, dn.httpURL, client.WithEonKeySource(tc.src), client.WithPayer(client.NewPayer(dn.account())))
+			c := dial(t, dn.httpURL, client.WithEonKeySource(tc.src), client.WithPayer(client.NewPayer(dn.account(t))))
 			if _, err := c.Eon(ctx); !errors.Is(err, tc.err) {
 				t.Fatalf("Eon: %v, want %v", err, tc.err)
 			}
@@ -240,8 +240,8 @@ func TestEonKeySource(t *testing.T) {
 				return
 			}
 			// Nothing is encrypted to a key that failed the check.
-			to := freshAddress()
-			inner, _ := types.SignNewTx(dn.account(), types.LatestSignerForChainID(big.NewInt(testChainID)), &types.DynamicFeeTx{
+			to := freshAddress(t)
+			inner, _ := types.SignNewTx(dn.account(t), types.LatestSignerForChainID(big.NewInt(testChainID)), &types.DynamicFeeTx{
 				ChainID: big.NewInt(testChainID), GasFeeCap: big.NewInt(params.GWei), Gas: 21000, To: &to})
 			if _, err := c.Send(ctx, inner); !errors.Is(err, tc.err) {
 				t.Fatalf("Send: %v, want %v", err, tc.err)
@@ -293,13 +293,13 @@ func TestVerifyReceipt(t *testing.T) {
 func TestWrongEonRefresh(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
-	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(dn.account())))
+	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(dn.account(t))))
 	if _, err := c.Eon(ctx); err != nil {
 		t.Fatal(err)
 	}
 	client.SetCachedEon(c, testEon+1)
-	to := freshAddress()
-	p := sendTransfer(t, c, dn.account(), to, 5)
+	to := freshAddress(t)
+	p := sendTransfer(t, c, dn.account(t), to, 5)
 	if e, _ := c.Eon(ctx); e.Eon != testEon {
 		t.Fatalf("cached eon %d after refresh", e.Eon)
 	}
@@ -316,12 +316,12 @@ func TestWrongEonRefresh(t *testing.T) {
 func TestNonceResync(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
-	key := dn.account()
+	key := dn.account(t)
 	c1 := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(key)))
 	c2 := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(key)))
 	var ps []*client.Pending
 	for _, c := range []*client.Client{c1, c2, c1} {
-		ps = append(ps, sendTransfer(t, c, dn.account(), freshAddress(), 1))
+		ps = append(ps, sendTransfer(t, c, dn.account(t), freshAddress(t), 1))
 	}
 	for i, p := range ps {
 		if _, err := c1.WaitOrdered(ctx, p); err != nil {
@@ -340,8 +340,8 @@ func TestRejected(t *testing.T) {
 	ctx := testCtx(t)
 	poor, _ := crypto.GenerateKey()
 	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(poor)))
-	user := dn.account()
-	to := freshAddress()
+	user := dn.account(t)
+	to := freshAddress(t)
 	inner, err := c.SignInner(ctx, user, client.Call{To: &to, Value: big.NewInt(1)})
 	if err != nil {
 		t.Fatal(err)
@@ -365,9 +365,9 @@ func TestRejected(t *testing.T) {
 func TestDropped(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
-	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(dn.account())))
-	user := dn.account()
-	to := freshAddress()
+	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(dn.account(t))))
+	user := dn.account(t)
+	to := freshAddress(t)
 	if _, err := c.SignInner(ctx, user, client.Call{To: &to, Value: big.NewInt(1)}); err != nil { // nonce 0, never sent
 		t.Fatal(err)
 	}
@@ -392,9 +392,9 @@ func TestDropped(t *testing.T) {
 func TestEncrypt(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
-	c := dial(t, dn.wsURL, client.WithPayer(client.NewPayer(dn.account())))
-	to := freshAddress()
-	inner, err := c.SignInner(ctx, dn.account(), client.Call{To: &to, Value: big.NewInt(1), Gas: 21000})
+	c := dial(t, dn.wsURL, client.WithPayer(client.NewPayer(dn.account(t))))
+	to := freshAddress(t)
+	inner, err := c.SignInner(ctx, dn.account(t), client.Call{To: &to, Value: big.NewInt(1), Gas: 21000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,9 +436,9 @@ func sendTransfer(t *testing.T, c *client.Client, user *ecdsa.PrivateKey, to com
 func TestReverted(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
-	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(dn.account())))
+	c := dial(t, dn.httpURL, client.WithPayer(client.NewPayer(dn.account(t))))
 	revert := []byte{0x60, 0x00, 0x60, 0x00, 0xfd} // PUSH1 0 PUSH1 0 REVERT
-	user := dn.account()
+	user := dn.account(t)
 	if _, err := c.SignInner(ctx, user, client.Call{Data: revert}); !errors.Is(err, client.ErrGasEstimate) {
 		t.Fatalf("SignInner without fallback: %v", err)
 	}

@@ -185,10 +185,11 @@ func (d *devnet) close() {
 
 // freshAddress is an address no test has used, so that recipients' balances
 // start at zero in every run.
-func freshAddress() common.Address {
+func freshAddress(tb testing.TB) common.Address {
+	tb.Helper()
 	k, err := crypto.GenerateKey()
 	if err != nil {
-		panic(err)
+		tb.Fatal(err)
 	}
 	return crypto.PubkeyToAddress(k.PublicKey)
 }
@@ -204,15 +205,25 @@ func runs() int {
 	return 1
 }
 
-// account hands out a funded account no other test uses.
-func (d *devnet) account() *ecdsa.PrivateKey {
+// takeAccount hands out a funded account no other test uses.
+func (d *devnet) takeAccount() (*ecdsa.PrivateKey, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.accounts) == 0 {
-		panic("devnet: out of funded accounts, raise nAccounts (the tests of one run took more than it)")
+		return nil, fmt.Errorf("devnet: the %d funded accounts of each run are taken: raise nAccounts", nAccounts)
 	}
 	k := d.accounts[0]
 	d.accounts = d.accounts[1:]
+	return k, nil
+}
+
+// account is takeAccount for a test.
+func (d *devnet) account(tb testing.TB) *ecdsa.PrivateKey {
+	tb.Helper()
+	k, err := d.takeAccount()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return k
 }
 

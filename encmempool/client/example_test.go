@@ -20,7 +20,15 @@ func Example() {
 	// A running sequencer, such as `veil devnet` serves on
 	// http://127.0.0.1:8545, and two funded accounts: a fee account that
 	// pays for envelopes and the user sending the transfer.
-	url, payerKey, userKey := dn.httpURL, dn.account(), dn.account()
+	url := dn.httpURL
+	payerKey, err := dn.takeAccount()
+	if err != nil {
+		log.Fatal(err)
+	}
+	userKey, err := dn.takeAccount()
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	c, err := client.Dial(ctx, url, client.WithPayer(client.NewPayer(payerKey)))
 	if err != nil {
